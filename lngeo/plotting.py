@@ -1,0 +1,190 @@
+"""Drawing the geometry: one visual style for every figure in the book.
+
+The same object has the same colour everywhere (Okabe–Ito palette, safe for the common forms
+of colour blindness): the input ``a`` is black, ``Πa`` blue, the scaled vector orange, the
+output vermillion, the hyperplane sky blue, the sphere green and the output ellipsoid purple.
+
+Figures are built once and then *updated* (``set_data_3d``, ``set_verts``), so explorers
+redraw quickly. Every drawing function returns the artists it made. Figure factories close
+the figure in pyplot straight away (:func:`new_figure`): a notebook shows it only when a cell
+returns it, never twice, and explorers render it themselves.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+__all__ = [
+    "COLORS",
+    "LABELS",
+    "style",
+    "new_figure",
+    "figure_3d",
+    "orthonormal_basis",
+    "plane_patch",
+    "update_plane",
+    "circle_points",
+    "ellipse_points",
+    "vector_artist",
+    "update_vector",
+    "curve_artist",
+    "update_curve",
+]
+
+#: Okabe–Ito colours, one per object of the construction.
+COLORS = {
+    "input": "#000000",
+    "projected": "#0072B2",
+    "scaled": "#E69F00",
+    "output": "#D55E00",
+    "hyperplane": "#56B4E9",
+    "sphere": "#009E73",
+    "ellipsoid": "#CC79A7",
+    "ones": "#7F7F7F",
+    "normal": "#CC79A7",
+    "axes": "#F0E442",
+}
+
+#: Legend labels, in MATH.md's notation.
+LABELS = {
+    "input": r"input $a$",
+    "projected": r"projected $\Pi a$",
+    "scaled": r"scaled $\sqrt{N}\,\Pi a/\sqrt{|\Pi a|^2+N\varepsilon}$",
+    "output": r"output $\mathrm{LN}(a)$",
+    "hyperplane": r"hyperplane $\perp \mathbf{1}$",
+    "sphere": r"sphere of radius $\sqrt{N}$",
+    "ellipsoid": "output ellipse",
+    "ones": r"direction $\mathbf{1}$",
+}
+
+
+def style() -> None:
+    """Set the book's matplotlib defaults (small fonts, no top/right spines, tight layout)."""
+    plt.rcParams.update(
+        {
+            "figure.dpi": 80,
+            "savefig.dpi": 80,
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.fontsize": 8,
+            "legend.frameon": False,
+            "figure.constrained_layout.use": True,
+        }
+    )
+
+
+def new_figure(figsize=(6.0, 4.0), **kwargs):
+    """Return a new figure in the book's style, already closed in pyplot (shown only when returned)."""
+    style()
+    fig = plt.figure(figsize=figsize, **kwargs)
+    plt.close(fig)
+    return fig
+
+
+def figure_3d(limit: float = 3.0, title: str = "", figsize=(6.0, 5.0), elev: float = 24.0, azim: float = -52.0):
+    """Return ``(fig, ax)``: a 3-D axes with equal aspect and symmetric limits ``±limit``.
+
+    A circle looks like a circle: the box aspect is (1, 1, 1) and all three limits match.
+    """
+    fig = new_figure(figsize=figsize)
+    ax = fig.add_subplot(projection="3d")
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_zlim(-limit, limit)
+    ax.set_box_aspect((1, 1, 1))
+    ax.set_xlabel("neuron 1")
+    ax.set_ylabel("neuron 2")
+    ax.set_zlabel("neuron 3")
+    ax.view_init(elev=elev, azim=azim)
+    if title:
+        ax.set_title(title)
+    return fig, ax
+
+
+def orthonormal_basis(normal) -> np.ndarray:
+    """Return a ``(2, 3)`` array: an orthonormal basis of the plane through 0 with the given normal.
+
+    The basis is the right singular vectors of ``normalᵀ`` beyond the first, so it is
+    deterministic and orthonormal to round-off.
+
+    Examples
+    --------
+    >>> q = orthonormal_basis([1.0, 1.0, 1.0])
+    >>> bool(np.allclose(q @ q.T, np.eye(2)) and np.allclose(q.sum(axis=1), 0))
+    True
+    """
+    n = np.asarray(normal, dtype=float).reshape(1, 3)
+    if not np.all(np.isfinite(n)) or not np.any(n):
+        raise ValueError(f"normal must be a finite nonzero 3-vector, got {n.ravel()}")
+    _, _, vt = np.linalg.svd(n)
+    return vt[1:]
+
+
+def _plane_corners(normal, point, half: float) -> np.ndarray:
+    q = orthonormal_basis(normal)
+    p = np.asarray(point, dtype=float)
+    signs = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float)
+    return p + half * signs @ q
+
+
+def plane_patch(ax, normal, point=(0.0, 0.0, 0.0), half: float = 2.5, color: str = COLORS["hyperplane"], alpha: float = 0.18, label=None):
+    """Draw the square of side ``2·half`` of the plane ``{y : normal·(y - point) = 0}``; return it."""
+    poly = Poly3DCollection([_plane_corners(normal, point, half)], facecolor=color, edgecolor=color, alpha=alpha, label=label)
+    ax.add_collection3d(poly)
+    return poly
+
+
+def update_plane(poly, normal, point=(0.0, 0.0, 0.0), half: float = 2.5) -> None:
+    """Move a patch made by :func:`plane_patch` to a new plane."""
+    poly.set_verts([_plane_corners(normal, point, half)])
+
+
+def circle_points(normal, radius: float, center=(0.0, 0.0, 0.0), n: int = 181) -> np.ndarray:
+    """Return ``(n, 3)`` points of the circle of the given radius in the plane ⟂ ``normal``."""
+    q = orthonormal_basis(normal)
+    t = np.linspace(0.0, 2.0 * np.pi, n)
+    return np.asarray(center, dtype=float) + radius * (np.cos(t)[:, None] * q[0] + np.sin(t)[:, None] * q[1])
+
+
+def ellipse_points(gain, bias=None, n: int = 181) -> np.ndarray:
+    r"""Return ``(n, 3)`` points of the boundary of LayerNorm's output set for N = 3.
+
+    .. math:: y(\theta) = b + G\,\sqrt{3}\,(\cos\theta\, q_1 + \sin\theta\, q_2),
+
+    with ``q₁, q₂`` an orthonormal basis of the plane ⟂ 1: the image of the circle of
+    radius √3 under the affine map. Degenerate gains give a segment or a point, drawn as such.
+    """
+    g = np.asarray(gain, dtype=float)
+    b = np.zeros(3) if bias is None else np.asarray(bias, dtype=float)
+    circle = circle_points(np.ones(3), np.sqrt(3.0), n=n)
+    return b + circle * g
+
+
+def vector_artist(ax, color: str, label=None, origin=(0.0, 0.0, 0.0), lw: float = 2.2, marker: str = "o", ls: str = "-"):
+    """Draw an arrow-like segment from ``origin`` (a line with a marker at its tip); return it."""
+    (line,) = ax.plot([origin[0]] * 2, [origin[1]] * 2, [origin[2]] * 2, color=color, lw=lw, label=label, ls=ls, marker=marker, markevery=[1], markersize=6)
+    return line
+
+
+def update_vector(line, tip, origin=(0.0, 0.0, 0.0)) -> None:
+    """Move a segment made by :func:`vector_artist` to go from ``origin`` to ``tip``."""
+    o = np.asarray(origin, dtype=float)
+    t = np.asarray(tip, dtype=float)
+    line.set_data_3d([o[0], t[0]], [o[1], t[1]], [o[2], t[2]])
+
+
+def curve_artist(ax, points, color: str, label=None, lw: float = 1.5, ls: str = "-", alpha: float = 1.0):
+    """Draw a 3-D polyline through ``points`` (shape (n, 3)); return the line."""
+    p = np.asarray(points, dtype=float)
+    (line,) = ax.plot(p[:, 0], p[:, 1], p[:, 2], color=color, lw=lw, label=label, ls=ls, alpha=alpha)
+    return line
+
+
+def update_curve(line, points) -> None:
+    """Move a polyline made by :func:`curve_artist` to new points."""
+    p = np.asarray(points, dtype=float)
+    line.set_data_3d(p[:, 0], p[:, 1], p[:, 2])
