@@ -51,7 +51,7 @@ COLORS = {
 LABELS = {
     "input": r"input $a$",
     "projected": r"projected $\Pi a$",
-    "scaled": r"scaled $\sqrt{N}\,\Pi a/\sqrt{|\Pi a|^2+N\varepsilon}$",
+    "scaled": r"scaled, length $\leq \sqrt{N}$",
     "output": r"output $\mathrm{LN}(a)$",
     "hyperplane": r"hyperplane $\perp \mathbf{1}$",
     "sphere": r"sphere of radius $\sqrt{N}$",
@@ -85,7 +85,7 @@ def new_figure(figsize=(6.0, 4.0), **kwargs):
     return fig
 
 
-def figure_3d(limit: float = 3.0, title: str = "", figsize=(6.0, 5.0), elev: float = 24.0, azim: float = -52.0):
+def figure_3d(limit: float = 3.0, title: str = "", figsize=(6.0, 5.0), elev: float = 25.0, azim: float = -10.0):
     """Return ``(fig, ax)``: a 3-D axes with equal aspect and symmetric limits ``±limit``.
 
     A circle looks like a circle: the box aspect is (1, 1, 1) and all three limits match.

@@ -1,16 +1,12 @@
-"""The book's explorers: each chapter's sliders, live and as a static frame player.
-
-Every factory returns an :class:`lngeo.explorer.Explorer`; :data:`EXPLORERS` lists them all,
-so that the tests can drive every control of every explorer through its full range.
-"""
+"""Chapter 1's explorer: an input in R³ and every stage of LayerNorm applied to it."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core import decompose
-from .explorer import Explorer, log_slider, slider, sweep
-from .plotting import (
+from ..core import decompose
+from ..explorer import Explorer, log_slider, slider, sweep
+from ..plotting import (
     COLORS,
     LABELS,
     circle_points,
@@ -22,7 +18,7 @@ from .plotting import (
     vector_artist,
 )
 
-__all__ = ["EXPLORERS", "composition_explorer", "composition_frames"]
+__all__ = ["composition_explorer", "composition_frames", "EXAMPLE_GAIN", "EXAMPLE_BIAS"]
 
 #: The example gain and bias of chapter 1 (N = 3): a visible stretch, tilt and shift.
 EXAMPLE_GAIN = np.array([1.6, 1.0, 0.6])
@@ -88,9 +84,3 @@ def composition_frames(n: int = 24, mean: float = 1.0, radius: float = 1.6) -> l
     q2 = np.cross(np.ones(3) / np.sqrt(3.0), q1)
     a = mean + radius * (np.cos(theta)[:, None] * q1 + np.sin(theta)[:, None] * q2)
     return sweep(a1=a[:, 0], a2=a[:, 1], a3=a[:, 2])
-
-
-#: Every explorer factory in the book, by chapter; the tests drive each one's controls.
-EXPLORERS = {
-    "composition": composition_explorer,
-}

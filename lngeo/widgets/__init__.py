@@ -1,0 +1,15 @@
+"""The book's explorers: each chapter's sliders, live and as a static frame player.
+
+One module per chapter; each factory returns an :class:`lngeo.explorer.Explorer`.
+:data:`EXPLORERS` lists every factory with the keyword arguments that build it, so the tests
+can drive every control of every explorer through its full range.
+"""
+
+from .composition import composition_explorer, composition_frames
+
+#: Every explorer in the book: name -> zero-argument factory. The tests drive them all.
+EXPLORERS = {
+    "composition": composition_explorer,
+}
+
+__all__ = ["EXPLORERS", "composition_explorer", "composition_frames"]

@@ -1,0 +1,49 @@
+"""Shared test set-up: a headless matplotlib, seeded hypothesis, and the CI rule for extras.
+
+The CI rule: a test that needs an optional heavy component (torch, sentence-transformers,
+Chromium) may skip with a printed reason on a reader's machine, but under ``CI=true`` a
+missing component is a failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+
+import matplotlib
+import pytest
+from hypothesis import HealthCheck, settings
+
+matplotlib.use("Agg")
+
+settings.register_profile(
+    "lngeo", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.load_profile("lngeo")
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (reader's machine) or fail (CI) when ``condition`` is false."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI but missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_module(name: str, install: str):
+    """Import ``name`` or skip/fail (see :func:`require`) with the install command."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        require(False, f"{name} is not importable ({exc}); install it with: {install}")
+
+
+def require_executable(path: str, install: str) -> str:
+    """Return ``path`` if it is an executable, else skip/fail with the install command."""
+    found = shutil.which(path)
+    require(found is not None, f"{path} not found; install it with: {install}")
+    return found
