@@ -47,3 +47,30 @@ def require_executable(path: str, install: str) -> str:
     found = shutil.which(path)
     require(found is not None, f"{path} not found; install it with: {install}")
     return found
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the whole book once per test session (every chapter executed, warnings as errors).
+
+    Returns the path of the HTML folder. Tests using it should carry
+    ``@pytest.mark.xdist_group("book")`` so that one pytest-xdist worker builds it once.
+    """
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("book")
+    jb = os.path.join(os.path.dirname(sys.executable), "jupyter-book")
+    proc = subprocess.run(
+        [jb, "build", ROOT, "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=1500,
+    )
+    log = out / "build.log"
+    log.write_text(proc.stdout + "\n" + proc.stderr)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
+        pytest.fail(f"jupyter-book build failed (exit {proc.returncode}); log {log}:\n{tail}", pytrace=False)
+    return out / "_build" / "html"
