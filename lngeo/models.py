@@ -393,7 +393,11 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 
 def _linear(x: np.ndarray, w: Mapping[str, np.ndarray], name: str) -> np.ndarray:
-    return x @ w[f"{name}.weight"].T + w[f"{name}.bias"]
+    """``x Wᵀ + b`` over the last axis, as one 2-D matrix product (one BLAS call)."""
+    weight = w[f"{name}.weight"]
+    y = x.reshape(-1, x.shape[-1]) @ weight.T
+    y += w[f"{name}.bias"]
+    return y.reshape(x.shape[:-1] + (weight.shape[0],))
 
 
 def _attention(h: np.ndarray, mask: np.ndarray, w: Mapping[str, np.ndarray], prefix: str, heads: int) -> np.ndarray:
