@@ -622,7 +622,7 @@ def encode(
     --------
     >>> run = encode(["LayerNorm forgets the mean.", "Hello!"])
     >>> run.tokens[1], run.n_tokens, run.embedding.shape
-    (['[CLS]', 'hello', '!', '[SEP]'], 13, (2, 384))
+    (['[CLS]', 'hello', '!', '[SEP]'], 14, (2, 384))
     >>> name = "encoder.layer.2.output.LayerNorm"
     >>> x, y = run.layernorm_inputs[name], run.layernorm_outputs[name]
     >>> gain, bias = load_layernorms()[name]
