@@ -26,4 +26,26 @@ __all__ = [
     "scale",
 ]
 
+from .geometry import (  # noqa: E402  (issue 3: output ellipsoid, principal axes, Jacobian)
+    ellipsoid_contains,
+    hyperplane_normal,
+    interlacing_bounds,
+    jacobian,
+    normal_space,
+    principal_axes,
+    semi_axes,
+    slice_coordinates,
+)
+
+__all__ += [
+    "ellipsoid_contains",
+    "hyperplane_normal",
+    "interlacing_bounds",
+    "jacobian",
+    "normal_space",
+    "principal_axes",
+    "semi_axes",
+    "slice_coordinates",
+]
+
 __version__ = "0.1.0"

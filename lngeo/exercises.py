@@ -30,12 +30,18 @@ class Case:
     kwargs : dict
         Keyword arguments passed to the student's function.
     expected : numpy.ndarray
-        The right answer (from ``lngeo`` or from a hand derivation).
+        The right answer (from ``lngeo`` or from a hand derivation); the student's output
+        must match it in shape and value.
+    verify : callable, optional
+        ``verify(got) -> str | None``: an extra property check on the (already shape-checked)
+        output that returns a diagnosis when it fails ("mean(y²) = 0.875, not 1: …").
+        When given, it replaces the value comparison, so a case can test one property alone.
     """
 
     property: str
     kwargs: dict
     expected: np.ndarray
+    verify: Callable[[np.ndarray], str | None] | None = None
 
 
 @dataclass
@@ -90,6 +96,10 @@ def run_cases(name: str, student: Callable, cases: Iterable[Case], rtol: float =
             failures.append(f"{case.property}: on {inputs} expected shape {np.shape(case.expected)}, got {shape}")
         elif not np.all(np.isfinite(got_arr)):
             failures.append(f"{case.property}: on {inputs} your function returned non-finite values {_fmt(got_arr)}")
+        elif case.verify is not None:
+            problem = case.verify(got_arr)
+            if problem:
+                failures.append(f"{case.property}: on {inputs} {problem}")
         elif not np.allclose(got_arr, case.expected, rtol=rtol, atol=atol):
             err = float(np.max(np.abs(got_arr - case.expected)))
             failures.append(
@@ -101,25 +111,45 @@ def run_cases(name: str, student: Callable, cases: Iterable[Case], rtol: float =
     return CheckResult(name, True, len(cases), f"all {len(cases)} cases pass.")
 
 
+def _moment_check(name: str, fn: Callable[[np.ndarray], float], want: float, hint: str):
+    def verify(got: np.ndarray) -> str | None:
+        value = fn(got)
+        if np.isclose(value, want, rtol=1e-7, atol=1e-9):
+            return None
+        return f"{name} = {value:.6g}, but it must be {want:.6g}{hint}"
+
+    return verify
+
+
 def _layer_norm_cases(seed: int) -> list[Case]:
     rng = np.random.default_rng(seed)
     cases: list[Case] = []
+    n = 8
+    ones, zeros = np.ones(n), np.zeros(n)
 
-    def add(prop, x, gain, bias, eps):
+    def add(prop, x, gain, bias, eps, verify=None):
         x = np.asarray(x, dtype=float)
         gain = np.asarray(gain, dtype=float)
         bias = np.asarray(bias, dtype=float)
-        cases.append(Case(prop, {"x": x, "gain": gain, "bias": bias, "eps": eps}, layer_norm(x, gain, bias, eps=eps)))
+        cases.append(Case(prop, {"x": x, "gain": gain, "bias": bias, "eps": eps}, layer_norm(x, gain, bias, eps=eps), verify))
 
-    for n in (2, 3, 5, 16, 64):
-        add("matches LayerNorm on a random input", rng.normal(size=n), rng.normal(1, 0.3, n), rng.normal(0, 0.5, n), 1e-5)
-    x = rng.normal(size=8)
-    add("uses the biased variance (divide by N, not N - 1)", x, np.ones(8), np.zeros(8), 0.0)
-    add("adds eps inside the square root, to the variance", 0.05 * x, np.ones(8), np.zeros(8), 0.01)
-    add("ignores the input's mean", x + 1e3, np.ones(8), np.zeros(8), 1e-5)
-    add("applies gain and bias per neuron, after normalising", x, np.linspace(-2, 2, 8), np.arange(8.0), 1e-5)
+    # Properties one at a time (g = 1, b = 0), so that a failure points at the mistake.
+    x = rng.normal(size=n) + 2.0
+    add("centres the input (output mean 0 when g = 1, b = 0)", x, ones, zeros, 0.0,
+        _moment_check("mean(y)", np.mean, 0.0, " (did you subtract the mean?)"))
+    add("uses the biased variance (mean(y²) = 1 when g = 1, b = 0, eps = 0)", x, ones, zeros, 0.0,
+        _moment_check("mean(y²)", lambda y: np.mean(y * y), 1.0,
+                      f" (a value of (N-1)/N = {(n - 1) / n:.6g} means you divided by N - 1)"))
+    small = 0.05 * rng.normal(size=n)
+    target = float(np.var(small) / (np.var(small) + 0.01))
+    add("adds eps inside the square root (mean(y²) = σ²/(σ² + ε))", small, ones, zeros, 0.01,
+        _moment_check("mean(y²)", lambda y: np.mean(y * y), target, ""))
+    add("ignores the input's mean", x + 1e3, ones, zeros, 1e-5)
+    add("applies gain and bias per neuron, after normalising", x, np.linspace(-2, 2, n), np.arange(float(n)), 1e-5)
     add("returns exactly b for a constant input when eps > 0", np.full(4, 3.0), np.array([1.0, 2, 3, 4]), np.array([0.5, -1, 0, 2]), 1e-5)
-    add("is scale invariant when eps = 0", 1e3 * x, np.ones(8), np.zeros(8), 0.0)
+    add("is scale invariant when eps = 0", 1e3 * x, ones, zeros, 0.0)
+    for width in (2, 3, 5, 16, 64):
+        add("matches LayerNorm on a random input", rng.normal(size=width), rng.normal(1, 0.3, width), rng.normal(0, 0.5, width), 1e-5)
     return cases
 
 

@@ -1,0 +1,70 @@
+"""Every chapter in _toc.yml runs top to bottom in a fresh kernel, and is committed clean."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def toc_files() -> list[str]:
+    """Every file named in _toc.yml, in reading order (root first)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def source_of(entry: str) -> Path:
+    for ext in (".ipynb", ".md"):
+        if (ROOT / (entry + ext)).exists():
+            return ROOT / (entry + ext)
+    raise FileNotFoundError(f"_toc.yml names {entry!r} but neither {entry}.ipynb nor {entry}.md exists")
+
+
+NOTEBOOKS = [e for e in toc_files() if source_of(e).suffix == ".ipynb"]
+
+
+def test_every_toc_entry_has_a_source_file():
+    for entry in toc_files():
+        assert source_of(entry).exists()
+
+
+def test_every_chapter_notebook_is_in_the_toc():
+    listed = {source_of(e).resolve() for e in NOTEBOOKS}
+    on_disk = {p.resolve() for p in (ROOT / "chapters").glob("*.ipynb")}
+    assert on_disk <= listed, f"notebooks missing from _toc.yml: {sorted(map(str, on_disk - listed))}"
+
+
+@pytest.mark.parametrize("entry", NOTEBOOKS)
+def test_chapter_is_committed_without_outputs(entry):
+    nb = nbformat.read(source_of(entry), as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"{entry}: code cells {dirty} carry outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("entry", NOTEBOOKS)
+def test_chapter_executes_in_a_fresh_kernel(entry, tmp_path):
+    path = source_of(entry)
+    nb = nbformat.read(path, as_version=4)
+    env_dir = str(tmp_path)
+    os.environ.setdefault("MPLCONFIGDIR", env_dir)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError with the traceback on any failing cell
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
