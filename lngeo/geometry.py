@@ -340,8 +340,8 @@ def semi_axes(gain) -> np.ndarray:
     --------
     >>> semi_axes([1.0, 2.0, 3.0]).round(6)
     array([4.582576, 2.645751])
-    >>> semi_axes([3.0, -3.0, 3.0, 0.0])  # repeated |g|: a semi-axis sqrt(N)*3 twice
-    array([6.        , 6.        , 4.24264069])
+    >>> semi_axes([3.0, -3.0, 3.0, 0.0])  # |g| = 3 three times: semi-axis sqrt(N)*3 twice
+    array([6., 6., 3.])
     """
     g = _gain(gain)
     return _secular.secular_semi_axes(_secular.deflate(g))
