@@ -31,6 +31,10 @@ __all__ = [
     "update_vector",
     "curve_artist",
     "update_curve",
+    "figure_2d",
+    "vector_2d",
+    "update_vector_2d",
+    "HIST_STYLE",
 ]
 
 #: Okabe–Ito colours, one per object of the construction.
@@ -188,3 +192,33 @@ def update_curve(line, points) -> None:
     """Move a polyline made by :func:`curve_artist` to new points."""
     p = np.asarray(points, dtype=float)
     line.set_data_3d(p[:, 0], p[:, 1], p[:, 2])
+
+
+#: Histogram style: filled bars with a darker edge, half transparent so overlaps stay readable.
+HIST_STYLE = {"alpha": 0.55, "edgecolor": "white", "linewidth": 0.5}
+
+
+def figure_2d(ncols: int = 1, figsize=(6.0, 4.0), equal=True, width_ratios=None):
+    """Return ``(fig, axes)``: ``ncols`` 2-D axes side by side (a single axes when ``ncols == 1``).
+
+    ``equal`` is one bool for all axes or a list of bools, one per axes: geometry panels get
+    equal aspect (a circle looks like a circle), plots of a function do not.
+    """
+    fig = new_figure(figsize=figsize)
+    axes = fig.subplots(1, ncols, width_ratios=width_ratios, squeeze=False)[0]
+    flags = [equal] * ncols if isinstance(equal, bool) else list(equal)
+    for ax, flag in zip(axes, flags):
+        if flag:
+            ax.set_aspect("equal", adjustable="box")
+    return fig, (axes[0] if ncols == 1 else list(axes))
+
+
+def vector_2d(ax, color: str, label=None, origin=(0.0, 0.0), lw: float = 2.2, ls: str = "-", marker: str = "o"):
+    """Draw a 2-D arrow-like segment from ``origin`` (a line with a marker at its tip); return it."""
+    (line,) = ax.plot([origin[0]] * 2, [origin[1]] * 2, color=color, lw=lw, ls=ls, label=label, marker=marker, markevery=[1], markersize=6)
+    return line
+
+
+def update_vector_2d(line, tip, origin=(0.0, 0.0)) -> None:
+    """Move a segment made by :func:`vector_2d` to go from ``origin`` to ``tip``."""
+    line.set_data([origin[0], tip[0]], [origin[1], tip[1]])
