@@ -216,12 +216,17 @@ class Explorer:
         moving = [a for a in leaves if a.stale and a.get_visible()]
         key = (self._view_state(leaves), tuple(id(a) for a in moving))
         if self._background is None or key != self._background_key:
+            # Animated artists are left out of a (non-saving) draw but keep their place in the
+            # layout (hiding them instead would move a title computed from its neighbours).
+            was = [artist.get_animated() for artist in moving]
             for artist in moving:
-                artist.set_visible(False)
-            canvas.draw()
+                artist.set_animated(True)
+            try:
+                canvas.draw()
+            finally:
+                for artist, flag in zip(moving, was):
+                    artist.set_animated(flag)
             self._background = canvas.copy_from_bbox(fig.bbox)
-            for artist in moving:
-                artist.set_visible(True)
             self._background_key = (self._view_state(leaves), key[1])
         else:
             canvas.restore_region(self._background)
