@@ -6,10 +6,26 @@ can drive every control of every explorer through its full range.
 """
 
 from .composition import composition_explorer, composition_frames
+from .projection import projection_explorer, projection_frames
+from .scaling import scaling_explorer, scaling_frames
+from .affine import affine_explorer, affine_frames
 
 #: Every explorer in the book: name -> zero-argument factory. The tests drive them all.
 EXPLORERS = {
     "composition": composition_explorer,
+    "projection": projection_explorer,
+    "scaling": scaling_explorer,
+    "affine": affine_explorer,
 }
 
-__all__ = ["EXPLORERS", "composition_explorer", "composition_frames"]
+__all__ = [
+    "EXPLORERS",
+    "composition_explorer",
+    "composition_frames",
+    "projection_explorer",
+    "projection_frames",
+    "scaling_explorer",
+    "scaling_frames",
+    "affine_explorer",
+    "affine_frames",
+]
