@@ -22,7 +22,7 @@ the route for the HTML documents themselves removes the ``integrity`` attribute 
 ``<script>``/``<link>`` tag whose file the test substitutes (and only those) — nothing else in
 the page is changed.
 
-Screenshots (full page; the player before and after moving) go to ``$LNGEO_SCREENSHOTS`` or
+Screenshots (full page, light and dark colour scheme; the player before and after moving) go to ``$LNGEO_SCREENSHOTS`` or
 ``<repo>/_build/screenshots/``; their paths are printed (``pytest -s`` or in the report of a
 failure).
 
@@ -339,10 +339,24 @@ def test_page_in_browser(page_spec: Page, chromium, book_server, shots_dir):
         )
         if broken:
             problems.append(f"broken images: {broken}")
+        no_alt = page.evaluate(
+            """() => [...document.querySelectorAll('article img')]
+                   .filter(i => !(i.getAttribute('alt') || '').trim() && !i.closest('[aria-label]'))
+                   .map(i => (i.getAttribute('src') || i.id).slice(0, 80))"""
+        )
+        if no_alt:
+            problems.append(f"images without alt text (DESIGN: figures have alt text): {no_alt}")
 
         full = os.path.join(shots_dir, f"{stem}-full.png")
         page.screenshot(path=full, full_page=True)
         _note(log, f"screenshot: {full}")
+        # What a reader whose system prefers dark mode sees (the theme's default mode is "auto").
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
+        dark = os.path.join(shots_dir, f"{stem}-dark-full.png")
+        page.screenshot(path=dark, full_page=True)
+        _note(log, f"screenshot: {dark}")
+        page.emulate_media(color_scheme="light")
 
         # --- the static frame player -------------------------------------------------------
         players = page.locator("figure.lngeo-static-explorer")
