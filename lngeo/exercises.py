@@ -14,9 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core import layer_norm
+from .core import layer_norm, project, radial_fraction
 
-__all__ = ["Case", "CheckResult", "run_cases", "check_layer_norm"]
+__all__ = [
+    "Case",
+    "CheckResult",
+    "run_cases",
+    "check_layer_norm",
+    "check_project",
+    "check_radial_fraction",
+    "check_hyperplane_normal",
+]
 
 
 @dataclass(frozen=True)
@@ -176,3 +184,181 @@ def check_layer_norm(student: Callable, seed: int = 0) -> CheckResult:
     True
     """
     return run_cases("layer_norm", student, _layer_norm_cases(seed))
+
+
+# -- chapter 2: the projection ---------------------------------------------------------------
+
+
+def _project_cases(seed: int) -> list[Case]:
+    rng = np.random.default_rng(seed)
+    cases: list[Case] = []
+
+    def add(prop, x):
+        x = np.asarray(x, dtype=float)
+        cases.append(Case(prop, {"x": x}, project(x)))
+
+    x = rng.normal(size=6) + 5.0
+    add("removes the mean: Πx = x − mean(x)·1 sums to zero", x)
+    add("N = 2: Π(a₁, a₂) = ((a₁ − a₂)/2, (a₂ − a₁)/2)", np.array([3.0, -1.0]))
+    add("subtracts the mean (divide the sum by N), not the median or the sum", np.array([0.0, 0.0, 0.0, 10.0]))
+    add("is idempotent: a vector already ⟂ 1 is left unchanged (Π² = Π)", project(rng.normal(size=5)))
+    add("a constant input is sent to 0 (Π1 = 0)", np.full(4, 2.5))
+    add("ignores a huge mean shift (Π(x + c1) = Πx)", rng.normal(size=5) + 1e6)
+    for n in (3, 8, 64):
+        add("matches Πx on a random input", rng.normal(size=n) * rng.lognormal() + rng.normal())
+    return cases
+
+
+def check_project(student: Callable, seed: int = 0) -> CheckResult:
+    r"""Check a student's ``project(x)`` (1-D ``x``): the orthogonal projection onto ``1⟂``.
+
+    .. math:: \Pi x = x - \mu(x)\,\mathbf 1, \qquad \Pi = I - \tfrac1N \mathbf 1\mathbf 1^\top .
+
+    Cases, in order: the output must sum to zero; N = 2 by hand; the mean, not the median or
+    the sum; idempotence; a constant input; a huge mean; random inputs of several widths.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every case passes; its message names the first failing property and input.
+
+    Examples
+    --------
+    >>> bool(check_project(lambda x: x - x.mean()))
+    True
+    >>> print(check_project(lambda x: x - x.sum()))  # doctest: +ELLIPSIS
+    removes the mean: Πx = x − mean(x)·1 sums to zero: on x=... expected ..., got ...
+    """
+    return run_cases("project", student, _project_cases(seed), rtol=1e-9, atol=1e-9)
+
+
+# -- chapter 3: the radial fraction -----------------------------------------------------------
+
+
+def _radial_fraction_cases(seed: int) -> list[Case]:
+    rng = np.random.default_rng(seed)
+    cases: list[Case] = []
+
+    def add(prop, x, eps):
+        x = np.asarray(x, dtype=float)
+        cases.append(Case(prop, {"x": x, "eps": eps}, np.asarray(radial_fraction(x, eps=eps))))
+
+    x = rng.normal(size=6)
+    sigma2 = float(np.var(x))
+    add("σ² = ε gives r = 1/√2 (ε inside the square root: r = 1/√(1 + ε/σ²))", x, sigma2)
+    add("uses the biased variance σ² = mean((x − μ)²), dividing by N", x, 0.5 * sigma2)
+    add("ignores the input's mean (σ² is measured about μ)", x + 30.0, 0.5 * sigma2)
+    add("is 1 when ε = 0", x, 0.0)
+    add("is 0 for a constant input when ε > 0", np.full(5, 1.7), 1e-5)
+    add("depends on σ²/ε only: scaling x by 10 and ε by 100 changes nothing", 10 * x, 50.0 * sigma2)
+    add("σ = 0.00183, ε = 1e-5 (N = 768): r ≈ 0.5", 0.00183 * rng.normal(size=768), 1e-5)
+    for n in (2, 3, 16, 768):
+        add("matches r on a random input", rng.normal(size=n) * rng.lognormal(-2, 2), 1e-5)
+    return cases
+
+
+def check_radial_fraction(student: Callable, seed: int = 0) -> CheckResult:
+    r"""Check a student's ``radial_fraction(x, eps)`` (1-D ``x``; returns a float).
+
+    .. math:: r = \frac{1}{\sqrt{1 + \varepsilon/\sigma^2}} = \sqrt{\frac{\sigma^2}{\sigma^2 + \varepsilon}},
+              \qquad \sigma^2 = \tfrac1N \textstyle\sum_n (x_n - \mu)^2 .
+
+    Cases catch ε outside the square root, the unbiased variance, a forgotten mean, ε = 0,
+    a constant input, the σ²/ε scaling law, then random inputs up to N = 768.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every case passes; its message names the first failing property and input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bool(check_radial_fraction(lambda x, eps: np.sqrt(x.var() / (x.var() + eps))))
+    True
+    """
+    return run_cases("radial_fraction", student, _radial_fraction_cases(seed), rtol=1e-8, atol=1e-12)
+
+
+# -- chapter 4: the tilted hyperplane ----------------------------------------------------------
+
+
+def _reference_normal(gain: np.ndarray) -> np.ndarray:
+    from .geometry import hyperplane_normal
+
+    return np.asarray(hyperplane_normal(gain), dtype=float)
+
+
+def check_hyperplane_normal(student: Callable, seed: int = 0) -> CheckResult:
+    r"""Check a student's ``hyperplane_normal(gain)``: the unit normal of LayerNorm's output plane.
+
+    Every output satisfies :math:`\alpha\cdot(y - b) = 0` with :math:`\alpha_n = 1/g_n`, so the
+    unit normal is :math:`\pm\alpha/|\alpha|` (either sign is accepted); when exactly one gain
+    :math:`g_j` is zero the outputs satisfy :math:`y_j = b_j` and the normal is :math:`e_j`.
+
+    Each case checks one property and reports it by name: a finite vector of shape (N,), unit
+    length, perpendicular to actual LayerNorm outputs (which catches a normal ∝ g),
+    the sign of negative gains, a zero gain, N = 2 and a wide layer.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every case passes; its message names the first failing property and input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def mine(gain):
+    ...     g = np.asarray(gain, dtype=float)
+    ...     if np.any(g == 0):
+    ...         return (g == 0).astype(float)
+    ...     alpha = 1 / g
+    ...     alpha = alpha / np.abs(alpha).max()  # so that squaring cannot overflow
+    ...     return alpha / np.linalg.norm(alpha)
+    >>> bool(check_hyperplane_normal(mine))
+    True
+    >>> print(check_hyperplane_normal(lambda gain: gain / np.linalg.norm(gain)))  # doctest: +ELLIPSIS
+    is perpendicular to every output...
+    """
+    rng = np.random.default_rng(seed)
+    cases: list[tuple[str, np.ndarray]] = [
+        ("is perpendicular to every output, α·(y − b) = 0 (so α ∝ 1/g, not ∝ g)", np.array([2.0, 1.0, 0.5])),
+        ("has unit length", np.array([1.0, 1.0, 1.0])),
+        ("keeps the sign of negative gains (α_n = 1/g_n, not 1/|g_n|)", np.array([1.5, -0.7, 0.4])),
+        ("one zero gain g_j = 0: the outputs satisfy y_j = b_j, so the normal is e_j", np.array([1.2, 0.0, 0.8])),
+        ("N = 2: the normal is ∝ (1/g₁, 1/g₂)", np.array([0.5, 2.0])),
+        ("tiny and huge gains: no overflow (scale before inverting)", np.array([1e-200, 1.0, 1e200])),
+    ]
+    for n in (4, 64):
+        cases.append(("is the unit normal on random gains", rng.normal(1.0, 0.5, n)))
+    failures: list[str] = []
+    for prop, gain in cases:
+        where = f"on gain={_fmt(gain)}"
+        expected = _reference_normal(gain)
+        try:
+            got = student(np.array(gain, copy=True))
+        except Exception as exc:
+            failures.append(f"{prop}: {where} your function raised {type(exc).__name__}: {exc}")
+            continue
+        got = None if got is None else np.asarray(got, dtype=float)
+        if got is None or got.shape != gain.shape:
+            failures.append(f"{prop}: {where} expected a vector of shape {gain.shape}, got {None if got is None else got.shape}")
+            continue
+        if not np.all(np.isfinite(got)):
+            failures.append(f"{prop}: {where} your function returned non-finite values {_fmt(got)}")
+            continue
+        length = float(np.linalg.norm(got))
+        if not np.isclose(length, 1.0, rtol=1e-9):
+            failures.append(f"{prop}: {where} the normal must have unit length, got |n| = {length:.6g}")
+            continue
+        sign = 1.0 if float(got @ expected) >= 0 else -1.0
+        if not np.allclose(sign * got, expected, rtol=1e-7, atol=1e-9):
+            cos = abs(float(got @ expected))
+            failures.append(
+                f"{prop}: {where} expected ±{_fmt(expected)}, got {_fmt(got)} "
+                f"(angle to the true normal {np.degrees(np.arccos(min(cos, 1.0))):.2f}°)"
+            )
+    if failures:
+        more = f" ({len(failures) - 1} more failing case(s))" if len(failures) > 1 else ""
+        return CheckResult("hyperplane_normal", False, len(cases), failures[0] + more, failures)
+    return CheckResult("hyperplane_normal", True, len(cases), f"all {len(cases)} cases pass.")
