@@ -186,6 +186,40 @@ def check_layer_norm(student: Callable, seed: int = 0) -> CheckResult:
     return run_cases("layer_norm", student, _layer_norm_cases(seed))
 
 
+def _run_cases_diagnosed(name: str, student: Callable, cases: list[Case], mistakes: dict[str, Callable], rtol: float, atol: float) -> CheckResult:
+    """:func:`run_cases`, then name the classic mistake that reproduces the first failure, if any.
+
+    ``mistakes`` maps a description ("the unbiased variance (divide by N − 1)") to a wrong
+    implementation with the student's signature; if the student's answer on the first failing
+    case equals one of them, the message says so.
+    """
+    result = run_cases(name, student, cases, rtol=rtol, atol=atol)
+    if result:
+        return result
+    for case in cases:
+        kwargs = {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in case.kwargs.items()}
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(student(**kwargs), dtype=float)
+        except Exception:
+            return result
+        if got.shape == np.shape(case.expected) and np.allclose(got, case.expected, rtol=rtol, atol=atol):
+            continue
+        for description, wrong in mistakes.items():
+            try:
+                with np.errstate(all="ignore"):
+                    w = np.asarray(wrong(**case.kwargs), dtype=float)
+            except Exception:
+                continue
+            if w.shape == got.shape and np.allclose(got, w, rtol=1e-6, atol=1e-12, equal_nan=True):
+                result.failures[0] += f". Diagnosis: that is exactly what {description} gives."
+                more = f" ({len(result.failures) - 1} more failing case(s))" if len(result.failures) > 1 else ""
+                result.message = result.failures[0] + more
+                break
+        return result
+    return result
+
+
 # -- chapter 2: the projection ---------------------------------------------------------------
 
 
@@ -229,7 +263,13 @@ def check_project(student: Callable, seed: int = 0) -> CheckResult:
     >>> print(check_project(lambda x: x - x.sum()))  # doctest: +ELLIPSIS
     removes the mean: Πx = x − mean(x)·1 sums to zero: on x=... expected ..., got ...
     """
-    return run_cases("project", student, _project_cases(seed), rtol=1e-9, atol=1e-9)
+    mistakes = {
+        "subtracting the sum instead of the mean (divide the sum by N)": lambda x: x - x.sum(),
+        "subtracting the median instead of the mean": lambda x: x - np.median(x),
+        "dividing the sum by N − 1 instead of N": lambda x: x - x.sum() / (len(x) - 1),
+        "normalising (x − μ)/σ — that is LayerNorm, not the projection": lambda x: (x - x.mean()) / x.std(),
+    }
+    return _run_cases_diagnosed("project", student, _project_cases(seed), mistakes, rtol=1e-9, atol=1e-9)
 
 
 # -- chapter 3: the radial fraction -----------------------------------------------------------
@@ -277,7 +317,14 @@ def check_radial_fraction(student: Callable, seed: int = 0) -> CheckResult:
     >>> bool(check_radial_fraction(lambda x, eps: np.sqrt(x.var() / (x.var() + eps))))
     True
     """
-    return run_cases("radial_fraction", student, _radial_fraction_cases(seed), rtol=1e-8, atol=1e-12)
+    mistakes = {
+        "the unbiased variance (ddof=1, dividing by N − 1) instead of the biased one": lambda x, eps: np.sqrt(x.var(ddof=1) / (x.var(ddof=1) + eps)),
+        "putting ε outside the square root, σ/(σ + ε)": lambda x, eps: x.std() / (x.std() + eps),
+        "forgetting the square root, σ²/(σ² + ε)": lambda x, eps: x.var() / (x.var() + eps),
+        "the mean square instead of the variance (the mean was not subtracted)": lambda x, eps: np.sqrt(np.mean(x**2) / (np.mean(x**2) + eps)),
+        "σ in place of σ², √(σ/(σ + ε))": lambda x, eps: np.sqrt(x.std() / (x.std() + eps)),
+    }
+    return _run_cases_diagnosed("radial_fraction", student, _radial_fraction_cases(seed), mistakes, rtol=1e-8, atol=1e-12)
 
 
 # -- chapter 4: the tilted hyperplane ----------------------------------------------------------
@@ -347,7 +394,8 @@ def check_hyperplane_normal(student: Callable, seed: int = 0) -> CheckResult:
         if not np.all(np.isfinite(got)):
             failures.append(f"{prop}: {where} your function returned non-finite values {_fmt(got)}")
             continue
-        length = float(np.linalg.norm(got))
+        with np.errstate(over="ignore", invalid="ignore"):
+            length = float(np.linalg.norm(got))
         if not np.isclose(length, 1.0, rtol=1e-9):
             failures.append(f"{prop}: {where} the normal must have unit length, got |n| = {length:.6g}")
             continue
