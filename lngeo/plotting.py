@@ -35,6 +35,11 @@ __all__ = [
     "vector_2d",
     "update_vector_2d",
     "HIST_STYLE",
+    "ellipsoid_wireframe",
+    "wireframe_artist",
+    "update_wireframe",
+    "points_artist",
+    "update_points",
 ]
 
 #: Okabe–Ito colours, one per object of the construction.
@@ -222,3 +227,51 @@ def vector_2d(ax, color: str, label=None, origin=(0.0, 0.0), lw: float = 2.2, ls
 def update_vector_2d(line, tip, origin=(0.0, 0.0)) -> None:
     """Move a segment made by :func:`vector_2d` to go from ``origin`` to ``tip``."""
     line.set_data([origin[0], tip[0]], [origin[1], tip[1]])
+
+
+def ellipsoid_wireframe(semi, center=(0.0, 0.0, 0.0), n_lat: int = 5, n_lon: int = 6, n: int = 61) -> list[np.ndarray]:
+    r"""Return polylines (each ``(n, 3)``) of an axis-aligned ellipsoid's wireframe.
+
+    .. math:: y = c + (s_1 x_1, s_2 x_2, s_3 x_3), \qquad |x| = 1,
+
+    drawn as ``n_lat`` circles of latitude and ``n_lon`` meridians of the unit sphere,
+    stretched by the semi-axes ``semi`` (zero or negative entries give a flattened or mirrored
+    ellipsoid, drawn as such). For LayerNorm's N-dimensional ellipsoid, ``semi = √N |g|``.
+    """
+    s = np.asarray(semi, dtype=float)
+    c = np.asarray(center, dtype=float)
+    t = np.linspace(0.0, 2.0 * np.pi, n)
+    lines = []
+    for z in np.linspace(-1.0, 1.0, n_lat + 2)[1:-1]:
+        rho = np.sqrt(1.0 - z * z)
+        lines.append(np.stack([rho * np.cos(t), rho * np.sin(t), np.full(n, z)], axis=1))
+    for phi in np.linspace(0.0, np.pi, n_lon, endpoint=False):
+        lines.append(np.stack([np.cos(phi) * np.sin(t), np.sin(phi) * np.sin(t), np.cos(t)], axis=1))
+    return [c + s * line for line in lines]
+
+
+def wireframe_artist(ax, segments, color: str = COLORS["ellipsoid"], label=None, lw: float = 0.7, alpha: float = 0.5):
+    """Draw polylines (e.g. :func:`ellipsoid_wireframe`) as one 3-D line collection; return it."""
+    from mpl_toolkits.mplot3d.art3d import Line3DCollection
+
+    coll = Line3DCollection(list(segments), colors=color, linewidths=lw, alpha=alpha, label=label)
+    ax.add_collection3d(coll)
+    return coll
+
+
+def update_wireframe(coll, segments) -> None:
+    """Move a collection made by :func:`wireframe_artist` to new polylines."""
+    coll.set_segments(list(segments))
+
+
+def points_artist(ax, points, color: str, label=None, size: float = 3.0, alpha: float = 0.8):
+    """Draw 3-D points (shape (n, 3)) as markers without lines; return the artist."""
+    p = np.asarray(points, dtype=float).reshape(-1, 3)
+    (line,) = ax.plot(p[:, 0], p[:, 1], p[:, 2], ls="none", marker="o", ms=size, color=color, alpha=alpha, label=label)
+    return line
+
+
+def update_points(line, points) -> None:
+    """Move the points of an artist made by :func:`points_artist`."""
+    p = np.asarray(points, dtype=float).reshape(-1, 3)
+    line.set_data_3d(p[:, 0], p[:, 1], p[:, 2])

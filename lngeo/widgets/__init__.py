@@ -9,6 +9,7 @@ from .composition import composition_explorer, composition_frames
 from .projection import projection_explorer, projection_frames
 from .scaling import scaling_explorer, scaling_frames
 from .affine import affine_explorer, affine_frames
+from .output_set import output_set_explorer, output_set_frames
 
 #: Every explorer in the book: name -> zero-argument factory. The tests drive them all.
 EXPLORERS = {
@@ -16,6 +17,7 @@ EXPLORERS = {
     "projection": projection_explorer,
     "scaling": scaling_explorer,
     "affine": affine_explorer,
+    "output_set": output_set_explorer,
 }
 
 __all__ = [
@@ -28,4 +30,6 @@ __all__ = [
     "scaling_frames",
     "affine_explorer",
     "affine_frames",
+    "output_set_explorer",
+    "output_set_frames",
 ]
