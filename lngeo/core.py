@@ -92,10 +92,15 @@ def _unit_scale(d: np.ndarray, k: np.ndarray, eps: float, what: str) -> tuple[np
         kt = kd
         eps_t = 0.0
     dt = np.ldexp(d, -kt)
-    ms = np.mean(dt * dt, axis=-1, keepdims=True)
-    denom = np.sqrt(ms + eps_t)
+    # RMS of dt without squaring tiny numbers into zero: factor out max|dt| (a power of two
+    # times [0.5, 1)). When rms**2 still underflows, eps_t >= 1/4 dominates the sum anyway.
+    top = np.ldexp(1.0, kd - kt)
+    top = np.where(zero, 1.0, top)
+    rel = dt / top
+    rms = top * np.sqrt(np.mean(rel * rel, axis=-1, keepdims=True))
+    denom = np.sqrt(rms * rms + eps_t)
     z = dt / denom
-    r = np.sqrt(ms) / denom
+    r = rms / denom
     return z, r[..., 0]
 
 

@@ -57,4 +57,4 @@ def test_api_page_documents_the_public_functions(built_book):
 
 def test_bibliography_resolves(built_book):
     text = (built_book / "intro.html").read_text(encoding="utf-8")
-    assert "Riechers" in text and "Layer Normalization" in text
+    assert "Riechers" in text and "2405.04134" in text and "1607.06450" in text
