@@ -24,6 +24,8 @@ __all__ = [
     "check_project",
     "check_radial_fraction",
     "check_hyperplane_normal",
+    "check_semi_axes",
+    "check_jacobian",
 ]
 
 
@@ -410,3 +412,153 @@ def check_hyperplane_normal(student: Callable, seed: int = 0) -> CheckResult:
         more = f" ({len(failures) - 1} more failing case(s))" if len(failures) > 1 else ""
         return CheckResult("hyperplane_normal", False, len(cases), failures[0] + more, failures)
     return CheckResult("hyperplane_normal", True, len(cases), f"all {len(cases)} cases pass.")
+
+
+# -- chapter 5: the output ellipsoid's semi-axes ------------------------------------------------
+
+
+def _semi_axes_cases(seed: int) -> list[Case]:
+    from .geometry import semi_axes
+
+    rng = np.random.default_rng(seed)
+    cases: list[Case] = []
+
+    def add(prop, gain):
+        gain = np.asarray(gain, dtype=float)
+        cases.append(Case(prop, {"gain": gain}, semi_axes(gain)))
+
+    add("N = 2: the one semi-axis is |g| = √(g₁² + g₂²)", [1.0, 2.0])
+    add("N − 1 semi-axes s_k = √(N μ_k), largest first", [0.5, 1.0, 2.0, 3.0])
+    add("negative gains: the same semi-axes as |g| (the set is only mirrored)", [1.5, -0.7, 0.4, -2.0])
+    add("one zero gain: still N − 1 positive semi-axes (no inverse of G is needed)", [1.2, 0.0, 0.8, 2.0])
+    add("two zero gains: one semi-axis collapses to exactly 0 (clip round-off before the square root)", [1.2, 0.0, 0.0, 2.0])
+    add("a gain repeated m times gives a semi-axis √N|g| repeated m − 1 times", [1.0, 1.0, 1.0, 2.0])
+    for n in (16, 100):
+        add("matches the semi-axes on random gains", rng.normal(1.0, 0.4, n))
+    return cases
+
+
+def check_semi_axes(student: Callable, seed: int = 0) -> CheckResult:
+    r"""Check a student's ``semi_axes(gain)``: the N − 1 semi-axes of the output ellipsoid, descending.
+
+    .. math:: M = G^2 - \tfrac1N g g^\top, \qquad s_k = \sqrt{N \mu_k}
+              \ \text{for the } N-1 \text{ largest eigenvalues } \mu_k \text{ of } M .
+
+    Cases: N = 2 (one semi-axis, ``|g|``), the order and the factor ``√N``, negative gains,
+    one zero gain (an inverse of ``G`` fails here), two zero gains (a collapsed semi-axis that
+    round-off can make the square root of a tiny negative number), repeated gains, and random
+    gains up to N = 100. A failure that matches a classic mistake is named.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every case passes; its message names the first failing property and input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def mine(gain):
+    ...     g = np.asarray(gain, dtype=float)
+    ...     mu = np.linalg.eigvalsh(np.diag(g * g) - np.outer(g, g) / g.size)
+    ...     return np.sqrt(g.size * np.clip(mu[1:], 0, None))[::-1]
+    >>> bool(check_semi_axes(mine))
+    True
+    """
+
+    def eig(gain, scale_outer=True):
+        g = np.asarray(gain, dtype=float)
+        n = g.size
+        return np.linalg.eigvalsh(np.diag(g * g) - np.outer(g, g) / (n if scale_outer else 1.0))
+
+    mistakes = {
+        "forgetting the factor √N (√μ_k instead of √(N μ_k))": lambda gain: np.sqrt(np.clip(eig(gain)[1:], 0, None))[::-1],
+        "ascending order (the book lists semi-axes largest first)": lambda gain: np.sqrt(len(gain) * np.clip(eig(gain)[1:], 0, None)),
+        "dropping the 1/N in M = G² − g gᵀ/N": lambda gain: np.sqrt(len(gain) * np.clip(eig(gain, False)[1:], 0, None))[::-1],
+        "taking the largest N − 1 values of √N|g_n| (the N-dimensional ellipsoid, not its slice)": lambda gain: (np.sqrt(len(gain)) * np.sort(np.abs(gain))[::-1])[:-1],
+    }
+    return _run_cases_diagnosed("semi_axes", student, _semi_axes_cases(seed), mistakes, rtol=1e-8, atol=1e-9)
+
+
+# -- chapter 6: the Jacobian --------------------------------------------------------------------
+
+
+def _jacobian_cases(seed: int) -> list[Case]:
+    from .geometry import jacobian
+
+    rng = np.random.default_rng(seed)
+    cases: list[Case] = []
+
+    def add(prop, x, gain, eps, verify=None):
+        x, gain = np.asarray(x, dtype=float), np.asarray(gain, dtype=float)
+        cases.append(Case(prop, {"x": x, "gain": gain, "eps": eps}, jacobian(x, gain, eps=eps), verify))
+
+    def kills(direction, what, hint):
+        def verify(J):
+            v = direction / np.linalg.norm(direction)
+            size = float(np.linalg.norm(J @ v))
+            scale = float(np.linalg.norm(J, 2))
+            return None if size <= 1e-9 * max(scale, 1.0) else f"|J·{what}| = {size:.3g}, but it must be 0{hint}"
+        return verify
+
+    x = rng.normal(size=5) + 1.0
+    add("forgets the mean: J·1 = 0", x, np.ones(5), 1e-5, kills(np.ones(5), "1", " (did you forget the projection Π?)"))
+    add("with ε = 0 forgets the size: J·Πa = 0", x, np.ones(5), 0.0,
+        kills(x - x.mean(), "Πa", " (did you forget the −z zᵀ/N term from differentiating 1/σ?)"))
+    add("ε sits inside the square root, next to σ²", 0.05 * rng.normal(size=4), np.ones(4), 0.01)
+    add("the gain scales the rows (outputs): J = G·(…), not (…)·G", x, np.array([2.0, 0.5, 1.0, -1.0, 3.0]), 1e-5)
+    for n in (2, 3, 16):
+        add("matches the Jacobian on a random input", rng.normal(size=n), rng.normal(1.0, 0.4, n), 1e-5)
+    return cases
+
+
+def check_jacobian(student: Callable, seed: int = 0) -> CheckResult:
+    r"""Check a student's ``jacobian(x, gain, eps)``: the N × N matrix ``∂LN(x)_i/∂x_j`` for 1-D ``x``.
+
+    .. math:: J = \frac{G}{\sqrt{\sigma^2 + \varepsilon}}\Big(\Pi - \frac{z z^\top}{N}\Big),
+              \qquad z = \frac{x - \mu\mathbf 1}{\sqrt{\sigma^2 + \varepsilon}} .
+
+    Cases: ``J·1 = 0`` (the projection), ``J·Πa = 0`` when ``ε = 0`` (the scaling), the gain
+    on the output side, ``ε`` inside the square root, random inputs for N = 2, 3, 16. A failure
+    that matches a classic mistake is named.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every case passes; its message names the first failing property and input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def mine(x, gain, eps):
+    ...     n = x.size
+    ...     inv = 1 / np.sqrt(x.var() + eps)
+    ...     z = (x - x.mean()) * inv
+    ...     return gain[:, None] * inv * (np.eye(n) - 1 / n - np.outer(z, z) / n)
+    >>> bool(check_jacobian(mine))
+    True
+    """
+
+    def parts(x, gain, eps):
+        n = x.size
+        inv = 1.0 / np.sqrt(x.var() + eps)
+        z = (x - x.mean()) * inv
+        return n, inv, z, np.eye(n) - 1.0 / n
+
+    def no_zz(x, gain, eps):
+        n, inv, z, P = parts(x, gain, eps)
+        return gain[:, None] * inv * P
+
+    def gain_right(x, gain, eps):
+        n, inv, z, P = parts(x, gain, eps)
+        return inv * (P - np.outer(z, z) / n) * gain[None, :]
+
+    def no_pi(x, gain, eps):
+        n, inv, z, P = parts(x, gain, eps)
+        return gain[:, None] * inv * (np.eye(n) - np.outer(z, z) / n)
+
+    mistakes = {
+        "leaving out the −z zᵀ/N term (differentiating only the numerator x − μ)": no_zz,
+        "putting the gain on the input side, (Π − z zᵀ/N) G": gain_right,
+        "forgetting that μ depends on x (I instead of Π)": no_pi,
+    }
+    return _run_cases_diagnosed("jacobian", student, _jacobian_cases(seed), mistakes, rtol=1e-7, atol=1e-9)
