@@ -271,7 +271,8 @@ def principal_axes(gain, method: str = "secular") -> tuple[np.ndarray, np.ndarra
     ----------
     gain : array_like, shape (N,)
         Gain ``g``, ``N >= 2``; zero and negative entries allowed (see the module notes).
-    method : {"secular", "eigh", "paper", "svd"}, default "secular"
+    method : str, default "secular"
+        One of ``"secular"``, ``"eigh"``, ``"paper"``, ``"svd"`` (see above).
 
     Returns
     -------
@@ -405,7 +406,7 @@ def slice_coordinates(y, gain=None, bias=None, method: str = "secular") -> np.nd
         \ \text{ for } y = \mathrm{LN}(a),
 
     so ``Σ c_k² < 1`` is "inside the ellipsoid" and the radius ``√(Σ c_k²)`` is the
-    radial fraction of :func:`lngeo.radial_fraction`. Coordinates along collapsed axes
+    radial fraction of :func:`~lngeo.core.radial_fraction`. Coordinates along collapsed axes
     (``s_k = 0``) are reported as 0; use :func:`ellipsoid_contains` to check that ``y``
     also lies on the set's affine hull.
 
@@ -522,7 +523,7 @@ def jacobian(x, gain=None, eps: float = 1e-5) -> np.ndarray:
 
     with ``z = (a − μ1)/√(σ² + ε)`` the scaled input. ``J 1 = 0`` always; with
     ``ε = 0`` also ``J Πa = 0`` (the radial direction is forgotten). Computed after
-    rescaling by powers of two, like :func:`lngeo.layer_norm`, so huge or tiny inputs
+    rescaling by powers of two, like :func:`~lngeo.core.layer_norm`, so huge or tiny inputs
     do not overflow; a constant input with ``ε > 0`` gives ``GΠ/√ε``.
 
     Parameters

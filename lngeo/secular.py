@@ -33,8 +33,8 @@ How the solver keeps full relative accuracy:
   computed roots (Löwner's formula, as in Gu & Eisenstat 1994), so that they are
   orthogonal to working precision even for clustered gains.
 
-The public entry points are :func:`lngeo.semi_axes` and :func:`lngeo.principal_axes`
-in :mod:`lngeo.geometry`; this module holds the numerical kernels.
+The public entry points are :func:`~lngeo.geometry.semi_axes` and
+:func:`~lngeo.geometry.principal_axes`; this module holds the numerical kernels.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class Deflation:
 
     @property
     def n_roots(self) -> int:
-        """Number of secular roots: one per gap between consecutive poles."""
+        """The number of secular roots, one per gap between consecutive poles."""
         return self.a.size - 1
 
 
