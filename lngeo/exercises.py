@@ -145,21 +145,21 @@ def _layer_norm_cases(seed: int) -> list[Case]:
 
     # Properties one at a time (g = 1, b = 0), so that a failure points at the mistake.
     x = rng.normal(size=n) + 2.0
-    add("centres the input (output mean 0 when g = 1, b = 0)", x, ones, zeros, 0.0,
+    add("must centre the input (output mean 0 when g = 1, b = 0)", x, ones, zeros, 0.0,
         _moment_check("mean(y)", np.mean, 0.0, " (did you subtract the mean?)"))
-    add("uses the biased variance (mean(y²) = 1 when g = 1, b = 0, eps = 0)", x, ones, zeros, 0.0,
+    add("must use the biased variance (mean(y²) = 1 when g = 1, b = 0, eps = 0)", x, ones, zeros, 0.0,
         _moment_check("mean(y²)", lambda y: np.mean(y * y), 1.0,
                       f" (a value of (N-1)/N = {(n - 1) / n:.6g} means you divided by N - 1)"))
     small = 0.05 * rng.normal(size=n)
     target = float(np.var(small) / (np.var(small) + 0.01))
-    add("adds eps inside the square root (mean(y²) = σ²/(σ² + ε))", small, ones, zeros, 0.01,
+    add("must add eps inside the square root (mean(y²) = σ²/(σ² + ε))", small, ones, zeros, 0.01,
         _moment_check("mean(y²)", lambda y: np.mean(y * y), target, ""))
-    add("ignores the input's mean", x + 1e3, ones, zeros, 1e-5)
-    add("applies gain and bias per neuron, after normalising", x, np.linspace(-2, 2, n), np.arange(float(n)), 1e-5)
-    add("returns exactly b for a constant input when eps > 0", np.full(4, 3.0), np.array([1.0, 2, 3, 4]), np.array([0.5, -1, 0, 2]), 1e-5)
-    add("is scale invariant when eps = 0", 1e3 * x, ones, zeros, 0.0)
+    add("must ignore the input's mean", x + 1e3, ones, zeros, 1e-5)
+    add("must apply gain and bias per neuron, after normalising", x, np.linspace(-2, 2, n), np.arange(float(n)), 1e-5)
+    add("must return exactly b for a constant input when eps > 0", np.full(4, 3.0), np.array([1.0, 2, 3, 4]), np.array([0.5, -1, 0, 2]), 1e-5)
+    add("must be scale invariant when eps = 0", 1e3 * x, ones, zeros, 0.0)
     for width in (2, 3, 5, 16, 64):
-        add("matches LayerNorm on a random input", rng.normal(size=width), rng.normal(1, 0.3, width), rng.normal(0, 0.5, width), 1e-5)
+        add("must match LayerNorm on a random input", rng.normal(size=width), rng.normal(1, 0.3, width), rng.normal(0, 0.5, width), 1e-5)
     return cases
 
 
@@ -288,7 +288,7 @@ def _radial_fraction_cases(seed: int) -> list[Case]:
     x = rng.normal(size=6)
     sigma2 = float(np.var(x))
     add("σ² = ε gives r = 1/√2 (ε inside the square root: r = 1/√(1 + ε/σ²))", x, sigma2)
-    add("uses the biased variance σ² = mean((x − μ)²), dividing by N", x, 0.5 * sigma2)
+    add("must use the biased variance σ² = mean((x − μ)²), dividing by N", x, 0.5 * sigma2)
     add("ignores the input's mean (σ² is measured about μ)", x + 30.0, 0.5 * sigma2)
     add("is 1 when ε = 0", x, 0.0)
     add("is 0 for a constant input when ε > 0", np.full(5, 1.7), 1e-5)

@@ -62,21 +62,45 @@ def sweep(**ranges: Iterable[float]) -> list[dict[str, float]]:
     return [{k: v[i] for k, v in lists.items()} for i in range(n)]
 
 
-class _PalettePNGWriter(HTMLWriter):
-    """matplotlib's HTML frame player with each frame stored as a 64-colour PNG.
+def _book_palette() -> Image.Image:
+    """Return a fixed 256-colour palette image: greys, and each book colour blended with white.
 
-    Line art loses nothing visible and each frame shrinks about 3.5×, so a 24-frame 3-D
-    player weighs well under 1 MB instead of ~3 MB.
+    Every frame of every player is mapped onto this one palette, so a colour never drifts
+    from frame to frame (an adaptive palette per frame would shift the legend's colours).
+    """
+    from .plotting import COLORS
+
+    entries: list[tuple[int, int, int]] = [(v, v, v) for v in np.linspace(0, 255, 48).astype(int)]
+    for hex_colour in dict.fromkeys(COLORS.values()):
+        rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+        for w in np.linspace(0.0, 0.92, 24):  # w = share of white
+            entries.append(tuple(int(round(c)) for c in (1 - w) * rgb + w * 255.0))
+    entries = list(dict.fromkeys(entries))[:256]
+    entries += [(255, 255, 255)] * (256 - len(entries))
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([c for rgb in entries for c in rgb])
+    return palette
+
+
+class _PalettePNGWriter(HTMLWriter):
+    """matplotlib's HTML frame player with each frame stored as a palette PNG.
+
+    All frames share :func:`_book_palette` (no dithering), so colours stay put from frame to
+    frame while each frame shrinks about 3×: a 24-frame 3-D player weighs well under 1 MB
+    instead of ~3 MB.
     """
 
-    colors = 64
+    _palette: Image.Image | None = None
 
     def grab_frame(self, **savefig_kwargs):
         if not self.embed_frames:  # pragma: no cover - we always embed
             return super().grab_frame(**savefig_kwargs)
+        if _PalettePNGWriter._palette is None:
+            _PalettePNGWriter._palette = _book_palette()
         raw = io.BytesIO()
         self.fig.savefig(raw, format="png", dpi=self.dpi, **savefig_kwargs)
-        image = Image.open(raw).convert("RGB").quantize(colors=self.colors)
+        rgb = Image.open(raw).convert("RGB")
+        image = rgb.quantize(palette=_PalettePNGWriter._palette, dither=Image.Dither.NONE)
         small = io.BytesIO()
         image.save(small, format="png", optimize=True)
         self._saved_frames.append(base64.encodebytes(small.getvalue()).decode("ascii"))
@@ -280,8 +304,8 @@ class Explorer:
         """Return an ``IPython.display.HTML`` frame player that moves without a kernel.
 
         Each frame sets some controls (the others keep their current values) and redraws.
-        The player is wrapped in a ``<figure>`` with ``role="img"`` and the explorer's alt
-        text, and a caption; the controls are restored afterwards.
+        The player is wrapped in a ``<figure>`` with a caption; the frame image carries the
+        explorer's alt text. The controls are restored afterwards.
         """
         from IPython.display import HTML
 
@@ -293,8 +317,11 @@ class Explorer:
         finally:
             self._update(**start)
         alt = html.escape(self.alt, quote=True)
-        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        return HTML(
-            f'<figure class="lngeo-static-explorer" role="img" aria-label="{alt}" title="{alt}">'
-            f"{player}{cap}</figure>"
+        # The alt text goes on the frame image itself, so the player's slider and buttons
+        # stay reachable for screen readers.
+        player = player.replace("<img ", f'<img alt="{alt}" ', 1)
+        cap = (
+            f'<figcaption style="color:#333;background:#fff;padding:0.2em 0.5em">'
+            f"{html.escape(caption)}</figcaption>" if caption else ""
         )
+        return HTML(f'<figure class="lngeo-static-explorer" aria-label="{alt}">{player}{cap}</figure>')

@@ -22,6 +22,7 @@ __all__ = [
     "style",
     "new_figure",
     "figure_3d",
+    "legend_right",
     "orthonormal_basis",
     "plane_patch",
     "update_plane",
@@ -81,7 +82,6 @@ def style() -> None:
             "axes.spines.right": False,
             "legend.fontsize": 8,
             "legend.frameon": False,
-            "figure.constrained_layout.use": True,
         }
     )
 
@@ -89,18 +89,23 @@ def style() -> None:
 def new_figure(figsize=(6.0, 4.0), **kwargs):
     """Return a new figure in the book's style, already closed in pyplot (shown only when returned)."""
     style()
+    kwargs.setdefault("layout", "constrained")
     fig = plt.figure(figsize=figsize, **kwargs)
     plt.close(fig)
     return fig
 
 
-def figure_3d(limit: float = 3.0, title: str = "", figsize=(6.0, 5.0), elev: float = 25.0, azim: float = -10.0):
+def figure_3d(limit: float = 3.0, title: str = "", figsize=(8.0, 5.4), elev: float = 25.0, azim: float = -10.0):
     """Return ``(fig, ax)``: a 3-D axes with equal aspect and symmetric limits ``±limit``.
 
     A circle looks like a circle: the box aspect is (1, 1, 1) and all three limits match.
+    The axes fill the left 64 % of the figure; put the legend on the right with
+    :func:`legend_right`.
     """
-    fig = new_figure(figsize=figsize)
-    ax = fig.add_subplot(projection="3d")
+    fig = new_figure(figsize=figsize, layout="none")
+    # Fixed placement (no constrained layout): room on the right for a figure legend and
+    # below for the axis labels, identical in every frame of a player.
+    ax = fig.add_axes((0.0, 0.04, 0.64, 0.88), projection="3d")
     ax.set_xlim(-limit, limit)
     ax.set_ylim(-limit, limit)
     ax.set_zlim(-limit, limit)
@@ -112,6 +117,11 @@ def figure_3d(limit: float = 3.0, title: str = "", figsize=(6.0, 5.0), elev: flo
     if title:
         ax.set_title(title)
     return fig, ax
+
+
+def legend_right(fig, **kwargs):
+    """Place the figure's legend in the free column right of a :func:`figure_3d` axes."""
+    return fig.legend(loc="center left", bbox_to_anchor=(0.64, 0.5), **kwargs)
 
 
 def orthonormal_basis(normal) -> np.ndarray:

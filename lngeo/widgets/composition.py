@@ -13,6 +13,7 @@ from ..plotting import (
     curve_artist,
     ellipse_points,
     figure_3d,
+    legend_right,
     plane_patch,
     update_vector,
     vector_artist,
@@ -35,7 +36,7 @@ def composition_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, a=(1.5, 0.5, -0.4
     """
     gain = np.asarray(gain, dtype=float)
     bias = np.asarray(bias, dtype=float)
-    fig, ax = figure_3d(limit=3.2, figsize=(8.6, 5.4))
+    fig, ax = figure_3d(limit=3.2)
     ones = np.ones(3)
     plane_patch(ax, ones, half=2.6, label=LABELS["hyperplane"])
     curve_artist(ax, np.outer([-3, 3], ones / np.sqrt(3)) * 1.6, COLORS["ones"], LABELS["ones"], ls="--", lw=1)
@@ -43,7 +44,7 @@ def composition_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, a=(1.5, 0.5, -0.4
     curve_artist(ax, ellipse_points(gain, bias), COLORS["ellipsoid"], LABELS["ellipsoid"])
     drop = curve_artist(ax, np.zeros((2, 3)), COLORS["input"], None, ls=":", lw=1)
     vec = {name: vector_artist(ax, COLORS[name], LABELS[name]) for name in ("input", "projected", "scaled", "output")}
-    fig.legend(loc="outside right center")
+    legend_right(fig)
 
     def update(a1: float, a2: float, a3: float, eps: float) -> None:
         a = np.array([a1, a2, a3])
@@ -53,7 +54,11 @@ def composition_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, a=(1.5, 0.5, -0.4
         update_vector(vec["scaled"], parts.scaled)
         update_vector(vec["output"], parts.output)
         drop.set_data_3d(*np.stack([parts.input, parts.projected]).T)
-        ax.set_title(f"LN(a) = G·(scaled) + b, radial fraction r = {float(parts.radial_fraction):.3f}")
+        ax.set_title(
+            "Mean dropped, length set, circle stretched to ellipse\n"
+            f"|Πa| = {np.linalg.norm(parts.projected):.2f},  radial fraction r = {float(parts.radial_fraction):.3f}",
+            fontsize=10,
+        )
 
     controls = {
         "a1": slider("a₁", -2.0, 2.0, a[0]),
