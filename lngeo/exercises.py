@@ -234,14 +234,14 @@ def _project_cases(seed: int) -> list[Case]:
         cases.append(Case(prop, {"x": x}, project(x)))
 
     x = rng.normal(size=6) + 5.0
-    add("removes the mean: Πx = x − mean(x)·1 sums to zero", x)
-    add("N = 2: Π(a₁, a₂) = ((a₁ − a₂)/2, (a₂ − a₁)/2)", np.array([3.0, -1.0]))
-    add("subtracts the mean (divide the sum by N), not the median or the sum", np.array([0.0, 0.0, 0.0, 10.0]))
-    add("is idempotent: a vector already ⟂ 1 is left unchanged (Π² = Π)", project(rng.normal(size=5)))
-    add("a constant input is sent to 0 (Π1 = 0)", np.full(4, 2.5))
-    add("ignores a huge mean shift (Π(x + c1) = Πx)", rng.normal(size=5) + 1e6)
+    add("must remove the mean: Πx = x − mean(x)·1 sums to zero", x)
+    add("must give Π(a₁, a₂) = ((a₁ − a₂)/2, (a₂ − a₁)/2) for N = 2", np.array([3.0, -1.0]))
+    add("must subtract the mean (the sum divided by N), not the median or the sum", np.array([0.0, 0.0, 0.0, 10.0]))
+    add("must be idempotent: a vector already ⟂ 1 is left unchanged (Π² = Π)", project(rng.normal(size=5)))
+    add("must send a constant input to 0 (Π1 = 0)", np.full(4, 2.5))
+    add("must ignore a huge mean shift (Π(x + c1) = Πx)", rng.normal(size=5) + 1e6)
     for n in (3, 8, 64):
-        add("matches Πx on a random input", rng.normal(size=n) * rng.lognormal() + rng.normal())
+        add("must match Πx on a random input", rng.normal(size=n) * rng.lognormal() + rng.normal())
     return cases
 
 
@@ -263,7 +263,7 @@ def check_project(student: Callable, seed: int = 0) -> CheckResult:
     >>> bool(check_project(lambda x: x - x.mean()))
     True
     >>> print(check_project(lambda x: x - x.sum()))  # doctest: +ELLIPSIS
-    removes the mean: Πx = x − mean(x)·1 sums to zero: on x=... expected ..., got ...
+    must remove the mean: Πx = x − mean(x)·1 sums to zero: on x=... expected ..., got ...
     """
     mistakes = {
         "subtracting the sum instead of the mean (divide the sum by N)": lambda x: x - x.sum(),
@@ -287,15 +287,15 @@ def _radial_fraction_cases(seed: int) -> list[Case]:
 
     x = rng.normal(size=6)
     sigma2 = float(np.var(x))
-    add("σ² = ε gives r = 1/√2 (ε inside the square root: r = 1/√(1 + ε/σ²))", x, sigma2)
+    add("must give r = 1/√2 when σ² = ε (ε inside the square root: r = 1/√(1 + ε/σ²))", x, sigma2)
     add("must use the biased variance σ² = mean((x − μ)²), dividing by N", x, 0.5 * sigma2)
-    add("ignores the input's mean (σ² is measured about μ)", x + 30.0, 0.5 * sigma2)
-    add("is 1 when ε = 0", x, 0.0)
-    add("is 0 for a constant input when ε > 0", np.full(5, 1.7), 1e-5)
-    add("depends on σ²/ε only: scaling x by 10 and ε by 100 changes nothing", 10 * x, 50.0 * sigma2)
-    add("σ = 0.00183, ε = 1e-5 (N = 768): r ≈ 0.5", 0.00183 * rng.normal(size=768), 1e-5)
+    add("must ignore the input's mean (σ² is measured about μ)", x + 30.0, 0.5 * sigma2)
+    add("must be 1 when ε = 0", x, 0.0)
+    add("must be 0 for a constant input when ε > 0", np.full(5, 1.7), 1e-5)
+    add("must depend on σ²/ε only: scaling x by 10 and ε by 100 changes nothing", 10 * x, 50.0 * sigma2)
+    add("must give r ≈ 0.5 for σ = 0.00183, ε = 1e-5 (N = 768)", 0.00183 * rng.normal(size=768), 1e-5)
     for n in (2, 3, 16, 768):
-        add("matches r on a random input", rng.normal(size=n) * rng.lognormal(-2, 2), 1e-5)
+        add("must match r on a random input", rng.normal(size=n) * rng.lognormal(-2, 2), 1e-5)
     return cases
 
 
@@ -367,25 +367,26 @@ def check_hyperplane_normal(student: Callable, seed: int = 0) -> CheckResult:
     >>> bool(check_hyperplane_normal(mine))
     True
     >>> print(check_hyperplane_normal(lambda gain: gain / np.linalg.norm(gain)))  # doctest: +ELLIPSIS
-    is perpendicular to every output...
+    must be perpendicular to every output...
     """
     rng = np.random.default_rng(seed)
     cases: list[tuple[str, np.ndarray]] = [
-        ("is perpendicular to every output, α·(y − b) = 0 (so α ∝ 1/g, not ∝ g)", np.array([2.0, 1.0, 0.5])),
-        ("has unit length", np.array([1.0, 1.0, 1.0])),
-        ("keeps the sign of negative gains (α_n = 1/g_n, not 1/|g_n|)", np.array([1.5, -0.7, 0.4])),
-        ("one zero gain g_j = 0: the outputs satisfy y_j = b_j, so the normal is e_j", np.array([1.2, 0.0, 0.8])),
-        ("N = 2: the normal is ∝ (1/g₁, 1/g₂)", np.array([0.5, 2.0])),
-        ("tiny and huge gains: no overflow (scale before inverting)", np.array([1e-200, 1.0, 1e200])),
+        ("must be perpendicular to every output, α·(y − b) = 0 (so α ∝ 1/g, not ∝ g)", np.array([2.0, 1.0, 0.5])),
+        ("must have unit length", np.array([1.0, 1.0, 1.0])),
+        ("must keep the sign of negative gains (α_n = 1/g_n, not 1/|g_n|)", np.array([1.5, -0.7, 0.4])),
+        ("must be e_j when exactly one gain g_j = 0 (the outputs satisfy y_j = b_j)", np.array([1.2, 0.0, 0.8])),
+        ("must be ∝ (1/g₁, 1/g₂) for N = 2", np.array([0.5, 2.0])),
+        ("must not overflow on tiny and huge gains (rescale 1/g before squaring)", np.array([1e-200, 1.0, 1e200])),
     ]
     for n in (4, 64):
-        cases.append(("is the unit normal on random gains", rng.normal(1.0, 0.5, n)))
+        cases.append(("must be the unit normal on random gains", rng.normal(1.0, 0.5, n)))
     failures: list[str] = []
     for prop, gain in cases:
         where = f"on gain={_fmt(gain)}"
         expected = _reference_normal(gain)
         try:
-            got = student(np.array(gain, copy=True))
+            with np.errstate(all="ignore"):  # a non-finite answer is reported below
+                got = student(np.array(gain, copy=True))
         except Exception as exc:
             failures.append(f"{prop}: {where} your function raised {type(exc).__name__}: {exc}")
             continue

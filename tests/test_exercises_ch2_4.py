@@ -40,7 +40,7 @@ def test_check_project_names_the_broken_property_and_input(mistake):
     result = check_project(student)
     assert not result
     assert words in result.message  # the mistake, named
-    assert "removes the mean" in result.message or "expected shape" in result.message  # the property
+    assert "must remove the mean" in result.message or "expected shape" in result.message  # the property
     assert "on x=" in result.message  # the input
 
 
@@ -93,7 +93,7 @@ def test_check_radial_fraction_names_the_broken_property_and_input(mistake):
 def test_check_radial_fraction_catches_a_missing_mean_on_the_mean_case():
     student, _ = WRONG_RADIAL["mean square instead of variance"]
     result = check_radial_fraction(student)
-    assert any("ignores the input's mean" in f for f in result.failures)
+    assert any("must ignore the input's mean" in f for f in result.failures)
 
 
 # -- chapter 4: hyperplane normal ---------------------------------------------------------------
@@ -117,7 +117,7 @@ def naive_inverse(gain):
 
 
 WRONG_NORMALS = {
-    "normal proportional to g": (lambda g: g / np.linalg.norm(g), "is perpendicular to every output"),
+    "normal proportional to g": (lambda g: g / np.linalg.norm(g), "must be perpendicular to every output"),
     "not normalised": (lambda g: 1.0 / g, "unit length"),
     "absolute gains": (lambda g: (1 / np.abs(g)) / np.linalg.norm(1 / np.abs(g)), "sign of negative gains"),
 }
@@ -143,6 +143,6 @@ def test_check_hyperplane_normal_catches_a_zero_gain_and_overflow():
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         result = check_hyperplane_normal(naive_inverse)
     assert not result
-    assert "one zero gain" in result.message and "non-finite" in result.message
-    assert any("no overflow" in f for f in result.failures)
+    assert "exactly one gain" in result.message and "non-finite" in result.message
+    assert any("must not overflow" in f for f in result.failures)
     assert len(result.failures) == 2  # everything else about 1/g is right

@@ -18,6 +18,7 @@ from ..plotting import (
     curve_artist,
     ellipse_points,
     figure_3d,
+    legend_right,
     plane_patch,
     update_curve,
     update_plane,
@@ -148,7 +149,7 @@ def affine_explorer(gain=START_GAIN, bias=START_BIAS) -> Explorer:
     ax.set_zlabel("output $y_3$")
     curve_artist(ax, circle_points(np.ones(3), np.sqrt(3.0)), COLORS["sphere"], "circle of radius √3 (before the affine map)", lw=1.0, alpha=0.7)
     art = _draw_output_set(ax, np.asarray(gain, float), np.asarray(bias, float))
-    fig.legend(loc="outside right center")
+    legend_right(fig)
 
     def update(g1: float, g2: float, g3: float, b1: float, b2: float, b3: float) -> None:
         ax.set_title(_move_output_set(art, [g1, g2, g3], [b1, b2, b3]))

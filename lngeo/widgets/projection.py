@@ -11,6 +11,7 @@ from ..plotting import (
     LABELS,
     curve_artist,
     figure_3d,
+    legend_right,
     new_figure,
     orthonormal_basis,
     plane_patch,
@@ -89,7 +90,7 @@ def projection_explorer(a=(1.4, 0.2, -0.7), shift: float = 0.8) -> Explorer:
     mean = vector_artist(ax, COLORS["ones"], r"mean part $\mu\,\mathbf{1}$", lw=1.6)
     vin = vector_artist(ax, COLORS["input"], LABELS["input"])
     vproj = vector_artist(ax, COLORS["projected"], LABELS["projected"])
-    fig.legend(loc="outside right center")
+    legend_right(fig)
 
     def update(a1: float, a2: float, a3: float, c: float) -> None:
         x = np.array([a1, a2, a3]) + c
