@@ -209,7 +209,7 @@ def iterate_layer_norm(a, gain=None, bias=None, eps: float = 1e-5, steps: int = 
     Raises
     ------
     ValueError
-        ``steps < 0`` and the errors of :func:`lngeo.layer_norm`.
+        ``steps < 0`` and the errors of :func:`lngeo.core.layer_norm`.
 
     Examples
     --------
@@ -237,8 +237,8 @@ def pre_ln_residual(x0, weights: Sequence, gain=None, bias=None, eps: float = 1e
     ----------
     x0 : array_like, shape (N,)
         The stream's start (an embedding).
-    weights : sequence of array_like, each shape (N, N)
-        The blocks' matrices ``W_ℓ``.
+    weights : list of numpy.ndarray
+        The blocks' matrices ``W_ℓ``, each ``N × N``.
     gain, bias : array_like, shape (N,), optional
     eps : float, default 1e-5
 
@@ -252,7 +252,7 @@ def pre_ln_residual(x0, weights: Sequence, gain=None, bias=None, eps: float = 1e
     Raises
     ------
     ValueError
-        A weight of the wrong shape, and the errors of :func:`lngeo.layer_norm`.
+        A weight of the wrong shape, and the errors of :func:`lngeo.core.layer_norm`.
 
     Examples
     --------

@@ -74,7 +74,7 @@ def reference_axes(gain) -> tuple[np.ndarray, np.ndarray]:
     .. math:: u_k \propto (G^2 - \mu_k I)^{-1} g, \qquad \mu_k = s_k^2 / N ,
 
     normalised, each with its largest-magnitude component positive (as in
-    :func:`lngeo.principal_axes`).
+    :func:`lngeo.geometry.principal_axes`).
 
     Parameters
     ----------
@@ -102,7 +102,7 @@ def reference_axes(gain) -> tuple[np.ndarray, np.ndarray]:
 
 
 def route_errors(gain, methods=("paper", "eigh", "svd", "secular")) -> dict[str, tuple[float, float]]:
-    r"""Return ``{method: (semi-axis error, direction error)}`` of :func:`lngeo.principal_axes`.
+    r"""Return ``{method: (semi-axis error, direction error)}`` of :func:`lngeo.geometry.principal_axes`.
 
     .. math::
 
@@ -115,8 +115,8 @@ def route_errors(gain, methods=("paper", "eigh", "svd", "secular")) -> dict[str,
     ----------
     gain : array_like, shape (N,)
         Distinct, nonzero ``|g_n|``.
-    methods : sequence of str
-        Methods of :func:`lngeo.principal_axes` to compare.
+    methods : tuple of str
+        Methods of :func:`lngeo.geometry.principal_axes` to compare.
 
     Returns
     -------
