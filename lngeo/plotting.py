@@ -209,7 +209,7 @@ def update_curve(line, points) -> None:
     line.set_data_3d(p[:, 0], p[:, 1], p[:, 2])
 
 
-#: Histogram style: filled bars with a darker edge, half transparent so overlaps stay readable.
+#: Histogram style (filled bars with a darker edge, half transparent so overlaps stay readable).
 HIST_STYLE = {"alpha": 0.55, "edgecolor": "white", "linewidth": 0.5}
 
 

@@ -11,7 +11,7 @@ from .scaling import scaling_explorer, scaling_frames
 from .affine import affine_explorer, affine_frames
 from .output_set import output_set_explorer, output_set_frames
 
-#: Every explorer in the book: name -> zero-argument factory. The tests drive them all.
+#: Every explorer in the book, as name -> zero-argument factory; the tests drive them all.
 EXPLORERS = {
     "composition": composition_explorer,
     "projection": projection_explorer,
