@@ -28,10 +28,18 @@ TARGET_MEDIAN_MS = 50.0
 TARGET_P95_MS = 100.0
 
 
-def _random_value(control, rng: np.random.Generator) -> float:
-    """A value a reader could pick: uniform on the slider (in the exponent for log sliders)."""
+def _random_value(control, rng: np.random.Generator):
+    """A value a reader could pick: uniform on a slider (in the exponent for log sliders),
+    a coin flip for a checkbox, any option of a selection widget."""
+    if isinstance(control.value, bool):  # Checkbox, ToggleButton
+        return bool(rng.integers(2))
+    if hasattr(control, "options"):  # Dropdown, SelectionSlider, RadioButtons, ...
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return values[rng.integers(len(values))]
     if hasattr(control, "base"):  # FloatLogSlider: min/max are exponents
         return float(control.base ** rng.uniform(control.min, control.max))
+    if isinstance(control.value, int):  # IntSlider
+        return int(rng.integers(control.min, control.max + 1))
     return float(rng.uniform(control.min, control.max))
 
 
