@@ -10,6 +10,7 @@ from .projection import projection_explorer, projection_frames
 from .scaling import scaling_explorer, scaling_frames
 from .affine import affine_explorer, affine_frames
 from .output_set import output_set_explorer, output_set_frames
+from .dynamics import arc_explorer, arc_frames, training_explorer, training_frames
 
 #: Every explorer in the book, as name -> zero-argument factory; the tests drive them all.
 EXPLORERS = {
@@ -18,6 +19,8 @@ EXPLORERS = {
     "scaling": scaling_explorer,
     "affine": affine_explorer,
     "output_set": output_set_explorer,
+    "arc": arc_explorer,
+    "training": training_explorer,
 }
 
 __all__ = [
@@ -32,4 +35,8 @@ __all__ = [
     "affine_frames",
     "output_set_explorer",
     "output_set_frames",
+    "arc_explorer",
+    "arc_frames",
+    "training_explorer",
+    "training_frames",
 ]
