@@ -128,7 +128,7 @@ def training_explorer(gain=TRAINED_GAIN, bias=TRAINED_BIAS) -> Explorer:
             update_curve(ellipse, ellipse_points(g, b))
             update_points(pts, layer_norm(inputs, g, b, eps=eps))
             s = principal_axes(g)[0]
-            ax.set_title(f"LayerNorm, t = {t:.2f}: ellipse with semi-axes {s[0]:.2f}, {s[1]:.2f} in a tilted plane")
+            ax.set_title(f"LayerNorm, t = {t:.2f}: semi-axes {s[0]:.2f}, {s[1]:.2f}; plane normal ∝ 1/g(t)")
         else:
             update_points(pts, rms_norm(inputs, g, b, eps=eps))
             ax.set_title(f"RMSNorm, t = {t:.2f}: no projection, outputs cover the whole ellipsoid")
