@@ -56,21 +56,25 @@ def radial_fraction_curve():
 
 
 def radial_fraction_table(sigmas=(1.0, 0.1, 0.022, 0.01, 0.00183), n: int = 768, eps: float = 1e-5, seed: int = 0):
-    """Return a Markdown table of ``r`` measured by LayerNorm on inputs of the given standard deviations.
+    """Return an HTML table of ``r`` measured by LayerNorm on inputs of the given standard deviations.
 
     For each σ a seeded random input of width ``n`` is rescaled to have exactly that σ; the
-    table lists σ, σ²/ε, the formula's ``r`` and the measured ``|scaled|/√N``.
+    table lists σ, σ²/ε, the formula's ``r`` and the measured ``|scaled|/√N``. (HTML, not
+    Markdown: the book renders Markdown outputs as CommonMark, which has no tables.)
     """
-    from IPython.display import Markdown
+    from IPython.display import HTML
 
     rng = np.random.default_rng(seed)
-    rows = ["| σ | σ²/ε | r = 1/√(1 + ε/σ²) | measured \\|scaled\\|/√N |", "|---:|---:|---:|---:|"]
+    head = ["σ", "σ²/ε", "r = 1/√(1 + ε/σ²)", "measured |scaled|/√N"]
+    rows = []
     for s in sigmas:
         a = rng.normal(size=n)
         a = s * (a - a.mean()) / a.std() + 3.0  # exactly σ = s, mean 3 (irrelevant)
         measured = np.linalg.norm(scale(project(a), eps=eps)) / np.sqrt(n)
-        rows.append(f"| {s:g} | {s * s / eps:.4g} | {float(_r_of_ratio(s * s / eps)):.6f} | {measured:.6f} |")
-    return Markdown("\n".join(rows))
+        rows.append([f"{s:g}", f"{s * s / eps:.4g}", f"{float(_r_of_ratio(s * s / eps)):.6f}", f"{measured:.6f}"])
+    th = "".join(f'<th style="text-align:right">{h}</th>' for h in head)
+    body = "".join("<tr>" + "".join(f'<td style="text-align:right">{c}</td>' for c in r) + "</tr>" for r in rows)
+    return HTML(f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def sign_function_plot(eps_values=(0.0, 1e-2, 1e-1, 1.0)):
