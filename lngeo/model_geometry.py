@@ -518,13 +518,14 @@ def corpus_encoding():
 
 @functools.lru_cache(maxsize=1)
 def corpus_axes(k: int = 3) -> dict:
-    r"""Return, per LayerNorm name, ``(semi_axes, axes[:k], coords, rest)`` for the corpus, cached.
+    r"""Return, per LayerNorm name, ``(semi_axes, axes[:k], coords, rho2)`` for the corpus, cached.
 
     ``semi_axes`` (N−1,) and the ``k`` longest principal axes (rows) come from
     :func:`~lngeo.geometry.principal_axes` (secular solver); ``coords`` (n_tokens, k) are the
-    corpus outputs' coordinates ``c_j = u_j·(y − b)/s_j`` along them (the set's boundary is
-    ``Σ_all c² = 1``), and ``rest`` (n_tokens,) is the radius in all the other directions,
-    ``√(r² − Σ_{j≤k} c_j²)`` with ``r²`` from the outputs themselves, ``Σ_n ((y−b)_n/g_n)²/N``.
+    corpus outputs' coordinates ``c_j = u_j·(y − b)/s_j`` along them, and ``rho2``
+    (n_tokens,) is the squared normalised radius read from the outputs themselves,
+    ``r² = Σ_n ((y−b)_n/g_n)²/N = Σ_all c_j²`` (1 on the boundary). So
+    ``√(r² − Σ_{j≤k} c_j²)`` is the radius in all the other ``N − 1 − k`` directions.
     """
     from .models import load_layernorms
 
@@ -537,6 +538,5 @@ def corpus_axes(k: int = 3) -> dict:
         coords = ((y - b) @ u[:k].T) / s[:k]
         nz = g != 0
         rho2 = np.sum(((y - b)[:, nz] / g[nz]) ** 2, axis=-1) / g.size
-        rest = np.sqrt(np.clip(rho2 - np.sum(coords**2, axis=-1), 0.0, None))
-        out[name] = (s, u[:k].copy(), coords, rest)
+        out[name] = (s, u[:k].copy(), coords, rho2)
     return out

@@ -11,6 +11,7 @@ from .scaling import scaling_explorer, scaling_frames
 from .affine import affine_explorer, affine_frames
 from .output_set import output_set_explorer, output_set_frames
 from .dynamics import arc_explorer, arc_frames, training_explorer, training_frames
+from .real_model import real_model_explorer, real_model_frames
 
 #: Every explorer in the book, as name -> zero-argument factory; the tests drive them all.
 EXPLORERS = {
@@ -21,6 +22,7 @@ EXPLORERS = {
     "output_set": output_set_explorer,
     "arc": arc_explorer,
     "training": training_explorer,
+    "real_model": real_model_explorer,
 }
 
 __all__ = [
@@ -39,4 +41,6 @@ __all__ = [
     "arc_frames",
     "training_explorer",
     "training_frames",
+    "real_model_explorer",
+    "real_model_frames",
 ]

@@ -1,0 +1,248 @@
+"""Chapter 7's pictures and explorer: every LayerNorm of a trained transformer (all-MiniLM-L6-v2)."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import numpy as np
+
+from ..explorer import Explorer
+from ..geometry import interlacing_bounds, semi_axes
+from ..model_geometry import (
+    corpus_axes,
+    corpus_encoding,
+    random_share_quantiles,
+    share_along_ones,
+    short_name,
+    surface_gap,
+)
+from ..plotting import COLORS, figure_2d
+
+__all__ = [
+    "real_model_explorer",
+    "real_model_frames",
+    "spectrum_figure",
+    "real_inputs_figure",
+    "gains_figure",
+]
+
+#: How many tokens of the chosen sentence get a text label (those farthest from the centre).
+N_LABELS = 5
+
+
+def _layernorms():
+    from ..models import load_layernorms
+
+    return load_layernorms()
+
+
+def _int_slider(description: str, lo: int, hi: int, value: int) -> ipw.IntSlider:
+    return ipw.IntSlider(
+        value=value, min=lo, max=hi, step=1, description=description, continuous_update=True,
+        style={"description_width": "7em"}, layout=ipw.Layout(width="26em"),
+    )
+
+
+def _clip(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
+    r"""Return the chapter-7 explorer: where one sentence's tokens land in one LayerNorm's output set.
+
+    Controls: ``layer`` (0–12: the 13 LayerNorms in network order) and ``sentence`` (0–40,
+    the corpus of :func:`lngeo.models.load_sentences`). Left panel: each token's
+    coordinates ``(c₁, c₂)``, ``c_k = u_k·(y − b)/s_k``, along the set's two longest principal
+    axes — scaled so that the set's shadow on this plane is the unit disc; grey dots are
+    every token of the corpus, vermillion the chosen sentence's, labelled where farthest out.
+    Right panel: the radius in that plane, ``√(c₁² + c₂²)``, against the radius in the
+    other 381 directions, ``√(r² − c₁² − c₂²)``: every token sits on the unit quarter circle,
+    i.e. on the surface of the output ellipsoid.
+
+    The corpus is encoded once and every layer's axes are computed once
+    (:func:`lngeo.model_geometry.corpus_axes`); a slider move only moves artists.
+    """
+    run = corpus_encoding()
+    data = corpus_axes()
+    names = list(data)
+    starts = np.concatenate([[0], np.cumsum(run.mask.sum(axis=1))])
+    theta = np.linspace(0.0, 2.0 * np.pi, 241)
+
+    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(10.4, 4.9))
+    for ax in (ax1, ax2):
+        ax.plot(np.cos(theta), np.sin(theta), color=COLORS["ellipsoid"], lw=1.6,
+                label="boundary of the output set")
+        ax.axhline(0, color=COLORS["ones"], lw=0.4)
+        ax.axvline(0, color=COLORS["ones"], lw=0.4)
+    ax1.set_xlim(-1.12, 1.12), ax1.set_ylim(-1.12, 1.12)
+    ax1.set_xticks([-1, -0.5, 0, 0.5, 1]), ax1.set_yticks([-1, -0.5, 0, 0.5, 1])
+    ax2.set_xlim(-0.03, 1.12), ax2.set_ylim(-0.03, 1.12)
+    ax2.set_xlabel(r"radius along $u_1, u_2$: $\sqrt{c_1^2 + c_2^2}$")
+    ax2.set_ylabel(r"radius along the other 381 axes")
+    ax2.set_title("Every token on the surface: $r^2 = 1 - \\varepsilon/\\sigma^2$")
+    (corpus1,) = ax1.plot([], [], "o", ms=2.2, color=COLORS["ones"], alpha=0.35, label="all 833 corpus tokens")
+    (corpus2,) = ax2.plot([], [], "o", ms=2.2, color=COLORS["ones"], alpha=0.35)
+    (chosen1,) = ax1.plot([], [], "o", ms=5.5, color=COLORS["output"], label="this sentence's tokens")
+    (chosen2,) = ax2.plot([], [], "o", ms=5.5, color=COLORS["output"])
+    labels = [ax1.text(0, 0, "", fontsize=8, color=COLORS["input"]) for _ in range(N_LABELS)]
+    ax1.legend(loc="lower left", fontsize=7)
+    suptitle = fig.suptitle(" ")
+
+    def split_radius(coords, rho2):
+        inner = np.hypot(coords[:, 0], coords[:, 1])
+        return inner, np.sqrt(np.clip(rho2 - inner**2, 0.0, None))
+
+    def update(layer, sentence):
+        i, j = int(layer), int(sentence)
+        name = names[i]
+        s, _, coords, rho2 = data[name]
+        inner, rest = split_radius(coords, rho2)
+        corpus1.set_data(coords[:, 0], coords[:, 1])
+        corpus2.set_data(inner, rest)
+        rows = slice(starts[j], starts[j + 1])
+        c, r_in, r_out = coords[rows], inner[rows], rest[rows]
+        chosen1.set_data(c[:, 0], c[:, 1])
+        chosen2.set_data(r_in, r_out)
+        tokens = run.tokens[j]
+        far = np.argsort(-r_in)[:N_LABELS]
+        for k, label in enumerate(labels):
+            if k < far.size:
+                t = far[k]
+                label.set_position((c[t, 0] + 0.04, c[t, 1] + 0.07 * (k - 1.5)))
+                label.set_text(tokens[t])
+            else:
+                label.set_text("")
+        ax1.set_xlabel(f"$c_1 = u_1\\cdot(y-b)/s_1$,  $s_1$ = {s[0]:.1f}")
+        ax1.set_ylabel(f"$c_2$,  $s_2$ = {s[1]:.1f}")
+        ax1.set_title(f"LayerNorm '{short_name(name)}': the two longest axes")
+        suptitle.set_text(f"Sentence {j}: “{_clip(run.sentences[j])}” ({len(tokens)} tokens)")
+
+    controls = {
+        "layer": _int_slider("LayerNorm", 0, len(names) - 1, layer),
+        "sentence": _int_slider("sentence", 0, len(run.sentences) - 1, sentence),
+    }
+    return Explorer(
+        fig, controls, update,
+        alt=("Two panels for one LayerNorm of all-MiniLM-L6-v2 and one sentence. Left: the tokens' "
+             "coordinates along the output set's two longest principal axes, scaled so the set's "
+             "boundary is the unit circle; grey dots are all corpus tokens, orange dots the "
+             "sentence's tokens with the farthest ones labelled. Right: each token's radius in that "
+             "plane against its radius in the other 381 directions; every dot lies on the unit "
+             "quarter circle, the surface of the output ellipsoid."),
+        note=("Step the LayerNorm slider: after attention (odd positions) a few tokens reach far "
+              "out along one axis; after the MLP (even positions) every token hides near the "
+              "centre of the left panel — yet on the right every token stays on the circle."),
+    )
+
+
+def real_model_frames() -> list[dict[str, float]]:
+    """Return frames for chapter 7's static player: the 13 LayerNorms in network order."""
+    return [{"layer": i} for i in range(13)]
+
+
+# ------------------------------------------------------------------------------------------
+# Static figures
+# ------------------------------------------------------------------------------------------
+
+
+def spectrum_figure(names=("embeddings.LayerNorm", "encoder.layer.2.attention.output.LayerNorm",
+                           "encoder.layer.2.output.LayerNorm", "encoder.layer.5.output.LayerNorm")):
+    r"""Return small multiples: the semi-axes ``s_k`` of each named LayerNorm, with interlacing bands.
+
+    Each panel: ``s_k`` in descending order (log scale), the band
+    ``√N|g|_(k) ≤ s_(k) ≤ √N|g|_(k+1)`` of :func:`~lngeo.geometry.interlacing_bounds` shaded,
+    and the initial sphere's semi-axes ``s_k = √N`` dashed.
+    """
+    lns = _layernorms()
+    fig, axes = figure_2d(ncols=len(names), figsize=(3.0 * len(names) + 0.6, 3.9), equal=False)
+    for ax, name in zip(axes, names):
+        g = lns[name].gain
+        n = g.size
+        s = semi_axes(g)
+        lo, hi = interlacing_bounds(g)
+        k = np.arange(1, n)
+        gains = np.sort(np.abs(g))[::-1] * np.sqrt(n)
+        ax.plot(np.arange(1, n + 1), gains, color=COLORS["ones"], lw=5, alpha=0.45,
+                label=r"$\sqrt{N}|g_n|$ sorted: the bounds of each $s_k$")
+        ax.plot(k, s, color=COLORS["ellipsoid"], lw=1.4, label=r"trained semi-axes $s_k$")
+        ax.axhline(np.sqrt(n), color=COLORS["sphere"], ls="--", lw=1.2, label=r"initial: every $s_k = \sqrt{N}$")
+        ax.set_yscale("log")
+        ax.set_xlabel("k (longest first)")
+        inside = bool(np.all((lo <= s) & (s <= hi)))
+        ax.set_title(f"'{short_name(name)}': {s[0]:.1f} down to {s[-1]:.2g}\n"
+                     f"every $s_k$ in its interval: {inside}", fontsize=9)
+        if s[-1] < 1e-3:
+            ax.annotate(f"2 semi-axes collapse:\n{s[-2]:.1e}, {s[-1]:.1e}", (n - 1, s[-1]), xytext=(0.1, 0.25),
+                        textcoords="axes fraction", fontsize=8, arrowprops={"arrowstyle": "->", "lw": 0.8})
+        else:
+            ticks = [t for t in (3, 5, 7, 10, 15, 20, 30) if 0.9 * s[-1] <= t <= 1.1 * max(s[0], np.sqrt(n))]
+            ax.set_yticks(ticks, [str(t) for t in ticks])
+            ax.minorticks_off()
+    axes[0].set_ylabel("semi-axis length (log scale)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3)
+    fig.suptitle("Training turned the sphere (all semi-axes √384 = 19.6) into ellipsoids pinned between sorted gains")
+    return fig
+
+
+def gains_figure(name: str = "encoder.layer.5.output.LayerNorm"):
+    r"""Return two panels on the last LayerNorm's gains: all ``|g_n|`` sorted (log), and ``|g_n|`` against the input's spread per neuron.
+
+    The second panel shows why the three near-zero gains matter: they sit on the residual
+    stream's three outlier neurons, whose inputs vary 15–25× more than a typical neuron's.
+    """
+    lns = _layernorms()
+    run = corpus_encoding()
+    g = lns[name].gain
+    a = run.layernorm_inputs[name]
+    spread = a.std(axis=0)
+    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(10.0, 3.9), equal=False)
+    order = np.sort(np.abs(g))
+    ax1.semilogy(np.arange(1, g.size + 1), order, "o", ms=2.5, color=COLORS["ellipsoid"])
+    ax1.set_xlabel("neurons, sorted by |g_n|")
+    ax1.set_ylabel(r"$|g_n|$ (log scale)")
+    ax1.set_title(f"'{short_name(name)}': three gains are ~0 (|g| = {order[0]:.0e}, {order[1]:.0e}, {order[2]:.0e})", fontsize=9)
+    dead = np.argsort(np.abs(g))[:3]
+    ax2.loglog(spread, np.abs(g), "o", ms=2.5, color=COLORS["ones"], alpha=0.6, label="other neurons")
+    ax2.loglog(spread[dead], np.abs(g[dead]), "o", ms=6, color=COLORS["output"], label="the three near-zero gains")
+    for m, n in enumerate(dead):
+        ax2.annotate(f"neuron {n}", (spread[n], abs(g[n])), textcoords="offset points",
+                     xytext=(-70, 10 + 12 * (m % 2) if abs(g[n]) < 1e-20 else 4), fontsize=8)
+    ax2.set_xlabel("std of the neuron's input over the corpus (log)")
+    ax2.set_ylabel(r"$|g_n|$ (log scale)")
+    ax2.set_title("…and they sit on the three outlier neurons of the residual stream", fontsize=9)
+    ax2.legend(loc="center left")
+    return fig
+
+
+def real_inputs_figure():
+    r"""Return two panels over the 13 LayerNorms and all corpus tokens.
+
+    Left: ``1 − r`` (log scale) per token, from :func:`~lngeo.model_geometry.surface_gap`
+    with ``ε = 1e-12``. Right: the share of each input along ``1``,
+    :func:`~lngeo.model_geometry.share_along_ones`, with the median and 95th percentile for a
+    random direction in ``R^384`` (:func:`~lngeo.model_geometry.random_share_quantiles`).
+    """
+    run = corpus_encoding()
+    lns = _layernorms()
+    names = list(lns)
+    rng = np.random.default_rng(7)
+    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(11.0, 4.3), equal=False)
+    for i, name in enumerate(names):
+        a = run.layernorm_inputs[name]
+        x = i + rng.uniform(-0.28, 0.28, size=a.shape[0])
+        ax1.plot(x, surface_gap(a, run.eps), "o", ms=1.6, alpha=0.35, color=COLORS["output"])
+        ax2.plot(x, share_along_ones(a), "o", ms=1.6, alpha=0.35, color=COLORS["projected"])
+    med, p95 = random_share_quantiles(384)
+    ax2.axhline(med, color=COLORS["input"], ls="--", lw=1, label=f"random direction: median {med:.3f}")
+    ax2.axhline(p95, color=COLORS["input"], ls=":", lw=1, label=f"random direction: 95% below {p95:.3f}")
+    ax2.legend(loc="upper right")
+    ax1.set_yscale("log")
+    for ax in (ax1, ax2):
+        ax.set_xticks(range(len(names)), [short_name(n) for n in names], rotation=60, fontsize=8)
+        ax.set_xlabel("LayerNorm (network order)")
+    ax1.set_ylabel(r"distance below the surface, $1 - r$")
+    ax1.set_title(r"$\varepsilon = 10^{-12}$: every token within $2\cdot10^{-10}$ of the surface", fontsize=10)
+    ax2.set_ylabel(r"share along $\mathbf{1}$: $|\hat{\mathbf{1}}\cdot a|\,/\,|a|$")
+    ax2.set_title(r"Inputs are nearly $\perp \mathbf{1}$ — about as much as random directions", fontsize=10)
+    ax2.set_ylim(0, None)
+    return fig
