@@ -72,8 +72,8 @@ def radial_fraction_table(sigmas=(1.0, 0.1, 0.022, 0.01, 0.00183), n: int = 768,
         a = s * (a - a.mean()) / a.std() + 3.0  # exactly σ = s, mean 3 (irrelevant)
         measured = np.linalg.norm(scale(project(a), eps=eps)) / np.sqrt(n)
         rows.append([f"{s:g}", f"{s * s / eps:.4g}", f"{float(_r_of_ratio(s * s / eps)):.6f}", f"{measured:.6f}"])
-    th = "".join(f'<th style="text-align:right">{h}</th>' for h in head)
-    body = "".join("<tr>" + "".join(f'<td style="text-align:right">{c}</td>' for c in r) + "</tr>" for r in rows)
+    th = "".join(f'<th style="text-align:right;padding:0.1em 0.8em">{h}</th>' for h in head)
+    body = "".join("<tr>" + "".join(f'<td style="text-align:right;padding:0.1em 0.8em">{c}</td>' for c in r) + "</tr>" for r in rows)
     return HTML(f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>")
 
 
