@@ -106,6 +106,8 @@ def tilt_angle(gain) -> float:
 
         \theta = \arccos \big|V \hat{\mathbf 1}\big|, \qquad \hat{\mathbf 1} = \mathbf 1/\sqrt N,
 
+    (evaluated as ``atan2(|(I − VᵀV) 1̂|, |V 1̂|)``, accurate near 0°)
+
     with ``V`` the orthonormal rows of :func:`~lngeo.geometry.normal_space` — for nonzero
     gains the single row ``α/|α|``, ``α_n = 1/g_n``, so ``cos θ = |Σ_n 1/g_n| / (√N |α|)``.
     At initialisation (``g = 1``) the plane is ``1⟂`` and ``θ = 0``; equal gains of either
@@ -123,15 +125,18 @@ def tilt_angle(gain) -> float:
 
     Examples
     --------
-    >>> tilt_angle([2.0, 2.0, 2.0])
+    >>> round(tilt_angle([2.0, 2.0, 2.0]), 9)
     0.0
     >>> round(tilt_angle([1.0, 1.0, 1e-12]), 3)   # nearly e_3: arccos(1/√3)
     54.736
     """
     V = normal_space(gain)
     n = V.shape[1]
-    cos = float(np.linalg.norm(V.sum(axis=1)) / math.sqrt(n))
-    return math.degrees(math.acos(min(1.0, cos)))
+    ones = np.full(n, 1.0 / math.sqrt(n))
+    along = V @ ones  # components of 1̂ in the normal space
+    across = ones - V.T @ along  # the rest, inside the set's own directions
+    # atan2 of sine and cosine: accurate near 0°, where arccos(1 − δ) loses half the digits
+    return math.degrees(math.atan2(float(np.linalg.norm(across)), float(np.linalg.norm(along))))
 
 
 @dataclass(frozen=True)
@@ -221,7 +226,7 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
     Examples
     --------
     >>> row = layer_geometry(np.ones(4))             # the initial state: a sphere in 1⟂
-    >>> row.semi_min, row.semi_max, row.tilt_deg, row.dimension
+    >>> row.semi_min, row.semi_max, round(row.tilt_deg, 9), row.dimension
     (2.0, 2.0, 0.0, 3)
     >>> row = layer_geometry([1.0, 2.0, -1e-20, 1e-21, 1.5])
     >>> row.negative, row.near_zero, row.dimension, len(row.collapsed)
@@ -287,23 +292,25 @@ def _fmt(x: float) -> str:
 
 
 def geometry_table(rows: list[LayerGeometry]) -> str:
-    r"""Return the rows as a Markdown table (one line per LayerNorm) for ``IPython.display.Markdown``.
+    r"""Return the rows as an HTML table (one line per LayerNorm), for ``IPython.display.HTML``.
 
-    Columns: label, smallest and largest semi-axis, spread ``s_max/s_min``, tilt of the
+    Columns: label, smallest and largest semi-axis ``s_k``, spread ``s_max/s_min``, tilt of the
     normal from ``1`` (degrees), ``|b|``, negative and near-zero gains, dimension of the set.
-    A row with near-zero gains is set in bold.
+    A row with near-zero gains is set in bold. (HTML, not Markdown: the book renders Markdown
+    outputs as CommonMark, which has no tables.)
 
     Examples
     --------
-    >>> print(geometry_table([layer_geometry(np.ones(4), name="embeddings.LayerNorm")]).splitlines()[2])
-    | emb | 2.00 | 2.00 | 1.00 | 0.0° | 0 | 0 | 0 | 3 |
+    >>> html = geometry_table([layer_geometry(np.ones(4), name="embeddings.LayerNorm")])
+    >>> html.count("<tr"), "<td>emb</td>" in html
+    (2, True)
     """
-    head = (
-        "| LayerNorm | smallest $s_k$ | largest $s_k$ | spread $s_{\\max}/s_{\\min}$ | tilt of normal from $\\mathbf 1$ "
-        "| $\\lvert b\\rvert$ | $g_n<0$ | $g_n\\approx 0$ | dimension of the set |"
-    )
-    lines = [head, "|" + "---|" * 9]
+    head = ["LayerNorm", "smallest s<sub>k</sub>", "largest s<sub>k</sub>", "spread s<sub>max</sub>/s<sub>min</sub>",
+            "tilt of the normal from <b>1</b>", "|b|", "gains &lt; 0", "gains ≈ 0", "dimension of the set"]
+    pad = "padding:0.15em 0.7em;text-align:right"
+    lines = ["<table>", "<thead><tr>" + "".join(f'<th style="{pad}">{h}</th>' for h in head) + "</tr></thead>", "<tbody>"]
     for r in rows:
+        dim = str(r.dimension) if r.near_zero < 2 else f"≈ {r.dimension} ({len(r.collapsed)} semi-axes ≤ {max(r.collapsed):.0e})"
         cells = [
             r.label or r.name,
             _fmt(r.semi_min),
@@ -313,11 +320,12 @@ def geometry_table(rows: list[LayerGeometry]) -> str:
             _fmt(r.bias_norm),
             str(r.negative),
             str(r.near_zero),
-            str(r.dimension) if r.near_zero < 2 else f"≈ {r.dimension} ({len(r.collapsed)} axes ≤ {max(r.collapsed):.0e})",
+            dim,
         ]
-        if r.near_zero:
-            cells = [f"**{c}**" for c in cells]
-        lines.append("| " + " | ".join(cells) + " |")
+        style = ' style="font-weight:bold"' if r.near_zero else ""
+        tds = "".join(f"<td>{c}</td>" if i == 0 else f'<td style="{pad}">{c}</td>' for i, c in enumerate(cells))
+        lines.append(f"<tr{style}>{tds}</tr>")
+    lines += ["</tbody>", "</table>"]
     return "\n".join(lines)
 
 

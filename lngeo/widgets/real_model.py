@@ -46,6 +46,19 @@ def _clip(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+_CHARMAP: set | None = None
+
+
+def _drawable(text: str) -> str:
+    """Replace characters the book's font (DejaVu Sans) cannot draw by '□', so matplotlib stays quiet."""
+    global _CHARMAP
+    if _CHARMAP is None:
+        from matplotlib import font_manager, ft2font
+
+        _CHARMAP = set(ft2font.FT2Font(font_manager.findfont("DejaVu Sans")).get_charmap())
+    return "".join(c if ord(c) in _CHARMAP else "□" for c in text)
+
+
 def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     r"""Return the chapter-7 explorer: where one sentence's tokens land in one LayerNorm's output set.
 
@@ -73,6 +86,8 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
                 label="boundary of the output set")
         ax.axhline(0, color=COLORS["ones"], lw=0.4)
         ax.axvline(0, color=COLORS["ones"], lw=0.4)
+    ax1.set_xlabel(r"$c_1 = u_1\cdot(y-b)/s_1$")
+    ax1.set_ylabel(r"$c_2 = u_2\cdot(y-b)/s_2$")
     ax1.set_xlim(-1.12, 1.12), ax1.set_ylim(-1.12, 1.12)
     ax1.set_xticks([-1, -0.5, 0, 0.5, 1]), ax1.set_yticks([-1, -0.5, 0, 0.5, 1])
     ax2.set_xlim(-0.03, 1.12), ax2.set_ylim(-0.03, 1.12)
@@ -108,13 +123,14 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
             if k < far.size:
                 t = far[k]
                 label.set_position((c[t, 0] + 0.04, c[t, 1] + 0.07 * (k - 1.5)))
-                label.set_text(tokens[t])
+                label.set_text(_drawable(tokens[t]))
             else:
                 label.set_text("")
-        ax1.set_xlabel(f"$c_1 = u_1\\cdot(y-b)/s_1$,  $s_1$ = {s[0]:.1f}")
-        ax1.set_ylabel(f"$c_2$,  $s_2$ = {s[1]:.1f}")
-        ax1.set_title(f"LayerNorm '{short_name(name)}': the two longest axes")
-        suptitle.set_text(f"Sentence {j}: “{_clip(run.sentences[j])}” ({len(tokens)} tokens)")
+        ax1.set_title(f"LayerNorm '{short_name(name)}': longest axes $s_1$ = {s[0]:.1f}, $s_2$ = {s[1]:.1f}")
+        suptitle.set_text(_drawable(f"Sentence {j}: “{_clip(run.sentences[j])}” ({len(tokens)} tokens)"))
+        # Always redraw the same set of artists, so the live view's cached background is reused.
+        for artist in (corpus1, corpus2, chosen1, chosen2, *labels, suptitle, ax1.title):
+            artist.stale = True
 
     controls = {
         "layer": _int_slider("LayerNorm", 0, len(names) - 1, layer),
