@@ -144,8 +144,8 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
              "sentence's tokens with the farthest ones labelled. Right: each token's radius in that "
              "plane against its radius in the other 381 directions; every dot lies on the unit "
              "quarter circle, the surface of the output ellipsoid."),
-        note=("Step the LayerNorm slider: after attention (odd positions) a few tokens reach far "
-              "out along one axis; after the MLP (even positions) every token hides near the "
+        note=("Step the LayerNorm slider: after attention in layers 0–3 (positions 1, 3, 5, 7) the "
+              "[CLS] token sits on the rim along u₁; after each MLP every token is back near the "
               "centre of the left panel — yet on the right every token stays on the circle."),
     )
 
