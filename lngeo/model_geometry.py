@@ -264,8 +264,8 @@ def model_geometry(layernorms=None, tol: float = NEAR_ZERO) -> list[LayerGeometr
 
     Parameters
     ----------
-    layernorms : mapping of str to (gain, bias), optional
-        Default :func:`lngeo.models.load_layernorms` (all-MiniLM-L6-v2's 13 LayerNorms).
+    layernorms : dict, optional
+        Name → ``(gain, bias)`` pairs (or :class:`~lngeo.models.LayerNormParams`). Default :func:`lngeo.models.load_layernorms` (all-MiniLM-L6-v2's 13 LayerNorms).
     tol : float, default :data:`NEAR_ZERO`
 
     Returns
