@@ -53,24 +53,36 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    """Build the whole book once per test session (every chapter executed, warnings as errors).
+def built_book(tmp_path_factory, worker_id):
+    """Build the whole book once per test run (every chapter executed, warnings as errors).
 
-    Returns the path of the HTML folder. Tests using it should carry
-    ``@pytest.mark.xdist_group("book")`` so that one pytest-xdist worker builds it once.
+    Returns the path of the HTML folder. Under pytest-xdist the workers share one build: the
+    first to arrive builds while holding a file lock, the others wait and reuse it (or its
+    failure). Tests using it also carry ``@pytest.mark.xdist_group("book")``.
     """
+    import fcntl
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("book")
-    jb = os.path.join(os.path.dirname(sys.executable), "jupyter-book")
-    proc = subprocess.run(
-        [jb, "build", ROOT, "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=1500,
-    )
-    log = out / "build.log"
-    log.write_text(proc.stdout + "\n" + proc.stderr)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
-        pytest.fail(f"jupyter-book build failed (exit {proc.returncode}); log {log}:\n{tail}", pytrace=False)
+    base = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        base = base.parent
+    out = base / "book"
+    log = base / "book-build.log"
+    with open(base / "book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / "book-build.done").exists():
+            jb = os.path.join(os.path.dirname(sys.executable), "jupyter-book")
+            proc = subprocess.run(
+                [jb, "build", ROOT, "--path-output", str(out), "-W", "-n", "--keep-going"],
+                capture_output=True, text=True, timeout=1500,
+            )
+            log.write_text(proc.stdout + "\n" + proc.stderr)
+            (base / "book-build.done").write_text(str(proc.returncode))
+    code = int((base / "book-build.done").read_text())
+    if code != 0:
+        lines = log.read_text().splitlines()
+        problems = [ln for ln in lines if "WARNING" in ln and "TCP without encryption" not in ln or "ERROR" in ln]
+        tail = "\n".join((problems or lines)[-40:])
+        pytest.fail(f"jupyter-book build failed (exit {code}); full log {log}:\n{tail}", pytrace=False)
     return out / "_build" / "html"
