@@ -1,7 +1,11 @@
 """lngeo: the geometry of LayerNorm, computed (Riechers 2024, *Geometry and Dynamics of LayerNorm*).
 
 LayerNorm is a projection (remove the component along 1), a nonlinear scaling (onto,
-or just inside, the sphere of radius √N) and an affine map (diagonal gain, bias).
+or just inside, the sphere of radius √N) and an affine map (diagonal gain, bias); every
+output lies inside an (N−1)-dimensional ellipsoid cut from a hyperplane.
+
+The names below are the public API; submodules hold the rest (``lngeo.secular``,
+``lngeo.dynamics``, ``lngeo.models``, ``lngeo.widgets``, ``lngeo.exercises``, …).
 """
 
 from .core import (
@@ -14,19 +18,7 @@ from .core import (
     rms_norm,
     scale,
 )
-
-__all__ = [
-    "Decomposition",
-    "affine",
-    "decompose",
-    "layer_norm",
-    "project",
-    "radial_fraction",
-    "rms_norm",
-    "scale",
-]
-
-from .geometry import (  # noqa: E402  (issue 3: output ellipsoid, principal axes, Jacobian)
+from .geometry import (
     ellipsoid_contains,
     hyperplane_normal,
     interlacing_bounds,
@@ -37,7 +29,17 @@ from .geometry import (  # noqa: E402  (issue 3: output ellipsoid, principal axe
     slice_coordinates,
 )
 
-__all__ += [
+__all__ = [
+    # core: LayerNorm and its three stages
+    "Decomposition",
+    "affine",
+    "decompose",
+    "layer_norm",
+    "project",
+    "radial_fraction",
+    "rms_norm",
+    "scale",
+    # geometry: the output set
     "ellipsoid_contains",
     "hyperplane_normal",
     "interlacing_bounds",
