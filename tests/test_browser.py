@@ -68,6 +68,12 @@ class Page:
 PAGES = [
     Page("intro.html", player=False, min_math=3),
     Page("chapters/01_composition.html", player=True, min_math=40),
+    Page("chapters/02_projection.html", player=True, min_math=20),
+    Page("chapters/03_scaling.html", player=True, min_math=20),
+    Page("chapters/04_affine.html", player=True, min_math=20),
+    Page("chapters/05_output_set.html", player=True, min_math=20),
+    Page("chapters/06_dynamics.html", player=True, min_math=20),
+    Page("api.html", player=False, min_math=10),
 ]
 
 # External URL (regex, full match) -> file in tests/browser/node_modules (\1 = the captured tail).
