@@ -73,6 +73,7 @@ PAGES = [
     Page("chapters/04_affine.html", player=True, min_math=20),
     Page("chapters/05_output_set.html", player=True, min_math=20),
     Page("chapters/06_dynamics.html", player=True, min_math=20),
+    Page("chapters/07_real_model.html", player=True, min_math=5),
     Page("api.html", player=False, min_math=10),
 ]
 
