@@ -295,7 +295,8 @@ def geometry_table(rows: list[LayerGeometry]) -> str:
     r"""Return the rows as an HTML table (one line per LayerNorm), for ``IPython.display.HTML``.
 
     Columns: label, smallest and largest semi-axis ``s_k``, spread ``s_max/s_min``, tilt of the
-    normal from ``1`` (degrees), ``|b|``, negative and near-zero gains, dimension of the set.
+    normal from ``1`` (degrees), ``|b|``, negative and near-zero gains, dimension of the set
+    (``≈ N − k₀`` when ``k₀ ≥ 2`` near-zero gains nearly collapse ``k₀ − 1`` semi-axes).
     A row with near-zero gains is set in bold. (HTML, not Markdown: the book renders Markdown
     outputs as CommonMark, which has no tables.)
 
@@ -305,12 +306,12 @@ def geometry_table(rows: list[LayerGeometry]) -> str:
     >>> html.count("<tr"), "<td>emb</td>" in html
     (2, True)
     """
-    head = ["LayerNorm", "smallest s<sub>k</sub>", "largest s<sub>k</sub>", "spread s<sub>max</sub>/s<sub>min</sub>",
-            "tilt of the normal from <b>1</b>", "|b|", "gains &lt; 0", "gains ≈ 0", "dimension of the set"]
-    pad = "padding:0.15em 0.7em;text-align:right"
+    head = ["LayerNorm", "s<sub>min</sub>", "s<sub>max</sub>", "s<sub>max</sub>/s<sub>min</sub>",
+            "tilt", "|b|", "g<sub>n</sub> &lt; 0", "g<sub>n</sub> ≈ 0", "dim"]
+    pad = "padding:0.1em 0.45em;text-align:right"
     lines = ["<table>", "<thead><tr>" + "".join(f'<th style="{pad}">{h}</th>' for h in head) + "</tr></thead>", "<tbody>"]
     for r in rows:
-        dim = str(r.dimension) if r.near_zero < 2 else f"≈ {r.dimension} ({len(r.collapsed)} semi-axes ≤ {max(r.collapsed):.0e})"
+        dim = str(r.dimension) if r.near_zero < 2 else f"≈ {r.dimension}"
         cells = [
             r.label or r.name,
             _fmt(r.semi_min),

@@ -80,7 +80,7 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     starts = np.concatenate([[0], np.cumsum(run.mask.sum(axis=1))])
     theta = np.linspace(0.0, 2.0 * np.pi, 241)
 
-    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(10.4, 4.9))
+    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(9.4, 4.7))
     for ax in (ax1, ax2):
         ax.plot(np.cos(theta), np.sin(theta), color=COLORS["ellipsoid"], lw=1.6,
                 label="boundary of the output set")
@@ -168,8 +168,13 @@ def spectrum_figure(names=("embeddings.LayerNorm", "encoder.layer.2.attention.ou
     ``√N|g|_(k) ≤ s_(k) ≤ √N|g|_(k+1)`` of :func:`~lngeo.geometry.interlacing_bounds` shaded,
     and the initial sphere's semi-axes ``s_k = √N`` dashed.
     """
+    from ..plotting import new_figure
+
     lns = _layernorms()
-    fig, axes = figure_2d(ncols=len(names), figsize=(3.0 * len(names) + 0.6, 3.9), equal=False)
+    fig = new_figure(figsize=(8.6, 7.0))
+    axes = fig.subplots(2, (len(names) + 1) // 2, squeeze=False).ravel()
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
     for ax, name in zip(axes, names):
         g = lns[name].gain
         n = g.size
@@ -193,10 +198,11 @@ def spectrum_figure(names=("embeddings.LayerNorm", "encoder.layer.2.attention.ou
             ticks = [t for t in (3, 5, 7, 10, 15, 20, 30) if 0.9 * s[-1] <= t <= 1.1 * max(s[0], np.sqrt(n))]
             ax.set_yticks(ticks, [str(t) for t in ticks])
             ax.minorticks_off()
-    axes[0].set_ylabel("semi-axis length (log scale)")
+    for ax in axes[:: max(1, (len(names) + 1) // 2)]:
+        ax.set_ylabel("semi-axis length (log scale)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3)
-    fig.suptitle("Training turned the sphere (all semi-axes √384 = 19.6) into ellipsoids pinned between sorted gains")
+    fig.suptitle("Training turned the sphere (every semi-axis √384 = 19.6)\ninto ellipsoids pinned between the sorted gains")
     return fig
 
 
@@ -204,14 +210,14 @@ def gains_figure(name: str = "encoder.layer.5.output.LayerNorm"):
     r"""Return two panels on the last LayerNorm's gains: all ``|g_n|`` sorted (log), and ``|g_n|`` against the input's spread per neuron.
 
     The second panel shows why the three near-zero gains matter: they sit on the residual
-    stream's three outlier neurons, whose inputs vary 15–25× more than a typical neuron's.
+    stream's three outlier neurons, whose inputs vary 20–30× more than a typical neuron's.
     """
     lns = _layernorms()
     run = corpus_encoding()
     g = lns[name].gain
     a = run.layernorm_inputs[name]
     spread = a.std(axis=0)
-    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(10.0, 3.9), equal=False)
+    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(9.0, 3.9), equal=False)
     order = np.sort(np.abs(g))
     ax1.semilogy(np.arange(1, g.size + 1), order, "o", ms=2.5, color=COLORS["ellipsoid"])
     ax1.set_xlabel("neurons, sorted by |g_n|")
@@ -241,8 +247,11 @@ def real_inputs_figure():
     run = corpus_encoding()
     lns = _layernorms()
     names = list(lns)
+    from ..plotting import new_figure
+
     rng = np.random.default_rng(7)
-    fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(11.0, 4.3), equal=False)
+    fig = new_figure(figsize=(8.6, 7.4))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     for i, name in enumerate(names):
         a = run.layernorm_inputs[name]
         x = i + rng.uniform(-0.28, 0.28, size=a.shape[0])
@@ -253,11 +262,11 @@ def real_inputs_figure():
     ax2.axhline(p95, color=COLORS["input"], ls=":", lw=1, label=f"random direction: 95% below {p95:.3f}")
     ax2.legend(loc="upper right")
     ax1.set_yscale("log")
-    for ax in (ax1, ax2):
-        ax.set_xticks(range(len(names)), [short_name(n) for n in names], rotation=60, fontsize=8)
-        ax.set_xlabel("LayerNorm (network order)")
+    ax2.set_xticks(range(len(names)), [short_name(n) for n in names], rotation=45, fontsize=9)
+    ax2.set_xlabel("LayerNorm (network order)")
     ax1.set_ylabel(r"distance below the surface, $1 - r$")
-    ax1.set_title(r"$\varepsilon = 10^{-12}$: every token within $2\cdot10^{-10}$ of the surface", fontsize=10)
+    ax1.set_title(r"$\varepsilon = 10^{-12}$: every token within $2\cdot10^{-10}$ of the surface"
+                  " (flat rows of dots: the 41 [CLS] tokens)", fontsize=10)
     ax2.set_ylabel(r"share along $\mathbf{1}$: $|\hat{\mathbf{1}}\cdot a|\,/\,|a|$")
     ax2.set_title(r"Inputs are nearly $\perp \mathbf{1}$ — about as much as random directions", fontsize=10)
     ax2.set_ylim(0, None)
