@@ -17,7 +17,7 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-config
 export JUPYTER_DATA_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-data
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env test-env book test serve clean benchmark
+.PHONY: env test-env book test serve lab clear-outputs clean benchmark
 
 $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ serve:
 	@test -f $(BUILD)/book/_build/html/index.html || { echo "No book yet: run 'make book' first."; exit 1; }
 	@echo "Serving the book on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD)/book/_build/html
+
+# Run the chapters live, as in Binder (JupyterLab is not needed to build the book).
+lab: env
+	$(PIP) install -q jupyterlab==4.6.6
+	$(VENV)/bin/jupyter lab chapters/
+
+# Chapters are committed without outputs: run this before committing a chapter you ran.
+clear-outputs: env
+	$(PY) tools/clear_outputs.py
 
 benchmark: env
 	$(PY) benchmarks/axes.py
