@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core import layer_norm, project, radial_fraction
+from ..core import layer_norm, project, radial_fraction
 
 __all__ = [
     "Case",
@@ -334,7 +334,7 @@ def check_radial_fraction(student: Callable, seed: int = 0) -> CheckResult:
 
 
 def _reference_normal(gain: np.ndarray) -> np.ndarray:
-    from .geometry import hyperplane_normal
+    from ..geometry import hyperplane_normal
 
     return np.asarray(hyperplane_normal(gain), dtype=float)
 
@@ -420,7 +420,7 @@ def check_hyperplane_normal(student: Callable, seed: int = 0) -> CheckResult:
 
 
 def _semi_axes_cases(seed: int) -> list[Case]:
-    from .geometry import semi_axes
+    from ..geometry import semi_axes
 
     rng = np.random.default_rng(seed)
     cases: list[Case] = []
@@ -485,7 +485,7 @@ def check_semi_axes(student: Callable, seed: int = 0) -> CheckResult:
 
 
 def _jacobian_cases(seed: int) -> list[Case]:
-    from .geometry import jacobian
+    from ..geometry import jacobian
 
     rng = np.random.default_rng(seed)
     cases: list[Case] = []
@@ -570,7 +570,7 @@ def check_jacobian(student: Callable, seed: int = 0) -> CheckResult:
 
 
 def _tilt_cases(seed: int) -> list[Case]:
-    from .model_geometry import tilt_angle
+    from ..model_geometry import tilt_angle
 
     rng = np.random.default_rng(seed)
     cases: list[Case] = []
@@ -631,7 +631,7 @@ def check_tilt_angle(student: Callable, seed: int = 0) -> CheckResult:
         return angle(abs(g.sum()) / (np.sqrt(g.size) * np.linalg.norm(g)))
 
     def radians(gain):
-        from .model_geometry import tilt_angle
+        from ..model_geometry import tilt_angle
 
         return np.radians(tilt_angle(gain))
 
