@@ -7,7 +7,7 @@ compares with ``lngeo``'s reference, and returns a :class:`CheckResult` that is 
 everything passed and otherwise says exactly which property failed on which input, naming the
 classic mistake that reproduces the wrong answer when there is one.
 
-:mod:`~lngeo.exercises.checking` holds that machinery; each chapter's checker lives in a module
+``lngeo.exercises.checking`` holds that machinery; each chapter's checker lives in a module
 named like the chapter's explorer in :mod:`lngeo.widgets`.
 """
 
