@@ -115,19 +115,22 @@ def affine_pictures(cases=None):
                  ((1.4, 0.8, 0.5), "g = (1.4, 0.8, 0.5): stretched, tilted"),
                  ((1.4, -0.8, 0.5), "g₂ < 0: the mirror image"),
                  ((1.4, 0.0, 0.5), "g₂ = 0: flat, y₂ = b₂")]
-    fig = new_figure(figsize=(11.0, 3.4))
+    fig = new_figure(figsize=(12.0, 3.8))
     bias = np.array(START_BIAS)
     for k, (gain, title) in enumerate(cases):
         ax = fig.add_subplot(1, len(cases), k + 1, projection="3d")
         lim = 2.8
         for setlim in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
             setlim(-lim, lim)
-        ax.set_box_aspect((1, 1, 1))
+        ax.set_box_aspect((1, 1, 1), zoom=0.88)  # equal aspect; room for the y₃ label
         ax.view_init(elev=20, azim=-50)
-        ax.set_xlabel("$y_1$", labelpad=-8)
-        ax.set_ylabel("$y_2$", labelpad=-8)
-        ax.set_zlabel("$y_3$", labelpad=-8)
-        ax.tick_params(labelsize=6, pad=-3)
+        # Three ticks per axis, so the labels neither crowd each other nor the axis names.
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_ticks([-2, 0, 2])
+        ax.tick_params(labelsize=7, pad=0)
+        ax.set_xlabel("$y_1$", labelpad=-4)
+        ax.set_ylabel("$y_2$", labelpad=-4)
+        ax.set_zlabel("$y_3$", labelpad=-4)
         art = _draw_output_set(ax, gain, bias, legend=(k == 0))
         _move_output_set(art, gain, bias)
         ax.set_title(title.replace("⟂ 1", r"$\perp \mathbf{1}$"), fontsize=9)

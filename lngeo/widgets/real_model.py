@@ -18,6 +18,7 @@ from ..model_geometry import (
 from ..plotting import COLORS, figure_2d
 
 __all__ = [
+    "label_layout",
     "real_model_explorer",
     "real_model_frames",
     "spectrum_figure",
@@ -26,7 +27,47 @@ __all__ = [
 ]
 
 #: How many tokens of the chosen sentence get a text label (those farthest from the centre).
-N_LABELS = 5
+N_LABELS = 4
+#: Labels sit at least this far from the centre (a ring around the crowd), on a leader line.
+LABEL_RING = 0.62
+#: Smallest angle between two labels, in degrees, so that no two labels overlap.
+LABEL_SEPARATION = 32.0
+
+
+def label_layout(points: np.ndarray, ring: float = LABEL_RING, min_sep: float = LABEL_SEPARATION) -> np.ndarray:
+    """Return where to write the labels of ``points`` (shape (K, 2)): shape (K, 2), apart and outside.
+
+    Label ``k`` goes in the direction of its point, at radius ``max(ring, |p_k| + 0.1)``; the
+    directions are then spread so that consecutive labels are at least ``min_sep`` degrees apart
+    (keeping their mean direction), so labels of a crowd near the centre fan out around it.
+
+    Examples
+    --------
+    >>> xy = label_layout(np.array([[0.01, 0.0], [0.011, 0.001], [0.9, 0.0]]))
+    >>> bool(np.all(np.hypot(*xy.T) >= LABEL_RING - 1e-12))
+    True
+    >>> ang = np.sort(np.degrees(np.arctan2(xy[:, 1], xy[:, 0])))
+    >>> bool(np.all(np.diff(ang) >= LABEL_SEPARATION - 1e-9))
+    True
+    """
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(pts) == 0:
+        return pts.copy()
+    r = np.hypot(pts[:, 0], pts[:, 1])
+    ang = np.degrees(np.arctan2(pts[:, 1], pts[:, 0]))
+    order = np.argsort(ang)
+    a = ang[order]
+    spread = a.copy()
+    for k in range(1, len(a)):  # push each label at least min_sep past the previous one
+        spread[k] = max(a[k], spread[k - 1] + min_sep)
+    spread -= np.mean(spread - a) * (len(a) > 1)  # re-centre: same mean direction as the points
+    for k in range(1, len(a)):  # re-centring may have closed a gap at the start; reopen it
+        spread[k] = max(spread[k], spread[k - 1] + min_sep)
+    out_ang = np.empty_like(ang)
+    out_ang[order] = spread
+    rho = np.maximum(ring, r + 0.1)
+    t = np.radians(out_ang)
+    return np.column_stack([rho * np.cos(t), rho * np.sin(t)])
 
 
 def _layernorms():
@@ -66,7 +107,8 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     the corpus of :func:`lngeo.models.load_sentences`). Left panel: each token's
     coordinates ``(c₁, c₂)``, ``c_k = u_k·(y − b)/s_k``, along the set's two longest principal
     axes — scaled so that the set's shadow on this plane is the unit disc; grey dots are
-    every token of the corpus, vermillion the chosen sentence's, labelled where farthest out.
+    every token of the corpus, vermillion the chosen sentence's; the :data:`N_LABELS` farthest out
+    are labelled on leader lines, fanned out by :func:`label_layout` so labels never overlap.
     Right panel: the radius in that plane, ``√(c₁² + c₂²)``, against the radius in the
     other 381 directions, ``√(r² − c₁² − c₂²)``: every token sits on the unit quarter circle,
     i.e. on the surface of the output ellipsoid.
@@ -98,7 +140,9 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     (corpus2,) = ax2.plot([], [], "o", ms=2.2, color=COLORS["ones"], alpha=0.35)
     (chosen1,) = ax1.plot([], [], "o", ms=5.5, color=COLORS["output"], label="this sentence's tokens")
     (chosen2,) = ax2.plot([], [], "o", ms=5.5, color=COLORS["output"])
-    labels = [ax1.text(0, 0, "", fontsize=8, color=COLORS["input"]) for _ in range(N_LABELS)]
+    labels = [ax1.text(0, 0, "", fontsize=8, color=COLORS["input"], va="center") for _ in range(N_LABELS)]
+    # One leader line per label (no NaN separators: every drawn coordinate stays finite).
+    leaders = [ax1.plot([], [], color=COLORS["input"], lw=0.6, alpha=0.7)[0] for _ in range(N_LABELS)]
     ax1.legend(loc="lower left", fontsize=7)
     suptitle = fig.suptitle(" ")
 
@@ -119,17 +163,21 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
         chosen2.set_data(r_in, r_out)
         tokens = run.tokens[j]
         far = np.argsort(-r_in)[:N_LABELS]
-        for k, label in enumerate(labels):
+        where = label_layout(c[far, :2])
+        for k, (label, leader) in enumerate(zip(labels, leaders)):
             if k < far.size:
-                t = far[k]
-                label.set_position((c[t, 0] + 0.04, c[t, 1] + 0.07 * (k - 1.5)))
-                label.set_text(_drawable(tokens[t]))
+                x, y = where[k]
+                leader.set_data([c[far[k], 0], x], [c[far[k], 1], y])
+                label.set_position((x + (0.02 if x >= 0 else -0.02), y))
+                label.set_horizontalalignment("left" if x >= 0 else "right")
+                label.set_text(_drawable(tokens[far[k]]))
             else:
                 label.set_text("")
+                leader.set_data([], [])
         ax1.set_title(f"LayerNorm '{short_name(name)}': longest axes $s_1$ = {s[0]:.1f}, $s_2$ = {s[1]:.1f}")
         suptitle.set_text(_drawable(f"Sentence {j}: “{_clip(run.sentences[j])}” ({len(tokens)} tokens)"))
         # Always redraw the same set of artists, so the live view's cached background is reused.
-        for artist in (corpus1, corpus2, chosen1, chosen2, *labels, suptitle, ax1.title):
+        for artist in (corpus1, corpus2, chosen1, chosen2, *leaders, *labels, suptitle, ax1.title):
             artist.stale = True
 
     controls = {
@@ -141,7 +189,7 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
         alt=("Two panels for one LayerNorm of all-MiniLM-L6-v2 and one sentence. Left: the tokens' "
              "coordinates along the output set's two longest principal axes, scaled so the set's "
              "boundary is the unit circle; grey dots are all corpus tokens, orange dots the "
-             "sentence's tokens with the farthest ones labelled. Right: each token's radius in that "
+             "sentence's tokens, the four farthest from the centre labelled on leader lines. Right: each token's radius in that "
              "plane against its radius in the other 381 directions; every dot lies on the unit "
              "quarter circle, the surface of the output ellipsoid."),
         note=("Step the LayerNorm slider: after attention in layers 0–3 (positions 1, 3, 5, 7) the "
