@@ -107,8 +107,8 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     the corpus of :func:`lngeo.models.load_sentences`). Left panel: each token's
     coordinates ``(c₁, c₂)``, ``c_k = u_k·(y − b)/s_k``, along the set's two longest principal
     axes — scaled so that the set's shadow on this plane is the unit disc; grey dots are
-    every token of the corpus, vermillion the chosen sentence's; the :data:`N_LABELS` farthest out
-    are labelled on leader lines, fanned out by :func:`label_layout` so labels never overlap.
+    every token of the corpus, vermillion the chosen sentence's; the ``N_LABELS`` farthest out
+    are labelled on leader lines, fanned out by ``label_layout`` so labels never overlap.
     Right panel: the radius in that plane, ``√(c₁² + c₂²)``, against the radius in the
     other 381 directions, ``√(r² − c₁² − c₂²)``: every token sits on the unit quarter circle,
     i.e. on the surface of the output ellipsoid.
