@@ -40,6 +40,8 @@ ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from lngeo.geometry import m_matrix  # noqa: E402  (the dense route's matrix, M = GΠG)
+
 DEFAULT_SIZES = [256, 768, 1024, 2048, 4096, 12288]
 QUICK_SIZES = [256, 768, 1024]
 REFERENCE_SAMPLE = 512
@@ -53,13 +55,6 @@ def make_gain(n: int, seed: int) -> np.ndarray:
     tiny = rng.choice(n, size=max(1, n // 100), replace=False)
     g[tiny] = rng.uniform(1e-4, 1e-3, tiny.size) * rng.choice([-1.0, 1.0], tiny.size)
     return g
-
-
-def m_matrix(g: np.ndarray) -> np.ndarray:
-    n = g.size
-    M = -np.outer(g, g / n)
-    M[np.diag_indices(n)] += g * g
-    return M
 
 
 # ----------------------------------------------------------------------------- worker side

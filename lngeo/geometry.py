@@ -35,6 +35,7 @@ from ._checks import as_activations, as_eps, as_gain, as_parameter, require_hype
 from .core import _center, _unit_scale
 
 __all__ = [
+    "m_matrix",
     "hyperplane_normal",
     "normal_space",
     "principal_axes",
@@ -207,6 +208,42 @@ def _axes_paper(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, V.T
 
 
+def m_matrix(gain) -> np.ndarray:
+    r"""Return the inverse-free matrix ``M = GΠG = G² − g gᵀ/N`` of the output ellipsoid.
+
+    .. math:: M = G\,\Pi\,G = G^2 - \tfrac1N\, g g^\top, \qquad
+              M \alpha = 0 \ (\alpha_n = 1/g_n), \qquad s_k = \sqrt{N \mu_k} .
+
+    Its nonzero eigenpairs ``(μ_k, u_k)`` give the principal axes of LayerNorm's output set
+    (MATH.md §3). It is dense, ``N × N``: :func:`semi_axes` and :func:`principal_axes`
+    (``method="secular"``) never form it.
+
+    Parameters
+    ----------
+    gain : array_like, shape (N,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N)
+        Symmetric.
+
+    Raises
+    ------
+    ValueError
+        Wrong shape or non-finite gains.
+
+    Examples
+    --------
+    >>> m_matrix([1.0, 2.0])
+    array([[ 0.5, -1. ],
+           [-1. ,  2. ]])
+    """
+    g = as_gain(gain).astype(float)
+    m = np.outer(g, g) / -g.size  # g_i g_j = g_j g_i: exactly symmetric
+    m[np.diag_indices(g.size)] += g * g
+    return m
+
+
 def _positive_count(g: np.ndarray) -> int:
     return g.size - max(1, int(np.count_nonzero(g == 0)))
 
@@ -214,8 +251,7 @@ def _positive_count(g: np.ndarray) -> int:
 def _axes_eigh(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = g.size
     gs, e = _scaled(g)
-    M = np.diag(gs * gs) - np.outer(gs, gs) / n
-    mu, V = np.linalg.eigh(M)
+    mu, V = np.linalg.eigh(m_matrix(gs))
     npos = _positive_count(g)
     mu, V = mu[::-1][:npos], V[:, ::-1][:, :npos]
     s = np.ldexp(np.sqrt(n * np.maximum(mu, 0.0)), e)

@@ -455,3 +455,23 @@ def test_jacobian_rejects_negative_eps():
 def test_public_names_are_exported():
     for name in ("hyperplane_normal", "normal_space", "principal_axes", "semi_axes", "jacobian"):
         assert name in lngeo.__all__ and callable(getattr(lngeo, name))
+
+
+@given(gains(min_n=2, max_n=24))
+def test_m_matrix_is_g_pi_g_and_annihilates_alpha(g):
+    n = g.size
+    pi = np.eye(n) - np.ones((n, n)) / n
+    m = lngeo.m_matrix(g)
+    np.testing.assert_allclose(m, np.diag(g) @ pi @ np.diag(g), rtol=0, atol=1e-12 * (1 + np.max(g * g)))
+    np.testing.assert_array_equal(m, m.T)
+    if np.all(g != 0):
+        alpha = 1.0 / g
+        alpha /= np.linalg.norm(alpha)
+        assert np.abs(m @ alpha).max() <= 1e-12 * (1 + np.max(g * g))
+
+
+def test_m_matrix_refuses_bad_gains():
+    with pytest.raises(ValueError, match="gain must be finite"):
+        lngeo.m_matrix([1.0, np.nan])
+    with pytest.raises(ValueError, match="gain must be a vector"):
+        lngeo.m_matrix(np.ones((2, 2)))
