@@ -28,14 +28,19 @@ def control_values(control):
     raise TypeError(f"don't know how to drive {type(control).__name__}")
 
 
-@pytest.fixture(params=sorted(EXPLORERS), scope="module")
-def explorer(request):
+def build(name: str):
+    """Build a registered explorer; chapter 7's needs the packaged model (CI rule if missing)."""
     from lngeo.models import ModelNotInstalledError
 
     try:
-        return EXPLORERS[request.param]()
-    except ModelNotInstalledError as exc:  # chapter 7's explorer needs the packaged model
+        return EXPLORERS[name]()
+    except ModelNotInstalledError as exc:
         require(False, str(exc))
+
+
+@pytest.fixture(params=sorted(EXPLORERS), scope="module")
+def explorer(request):
+    return build(request.param)
 
 
 def test_explorer_starts_finite_and_rendered(explorer):
@@ -110,8 +115,6 @@ def test_blitted_live_image_equals_a_full_redraw(name):
 
     from PIL import Image
 
-    from lngeo.models import ModelNotInstalledError
-
     def pixels(png: bytes) -> np.ndarray:
         return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
 
@@ -122,10 +125,7 @@ def test_blitted_live_image_equals_a_full_redraw(name):
         finally:
             ex.blit = True
 
-    try:
-        ex = EXPLORERS[name]()
-    except ModelNotInstalledError as exc:
-        require(False, str(exc))
+    ex = build(name)
     before = full_redraw(ex)
     first, control = next(iter(ex.controls.items()))
     ex.set(**{first: control_values(control)[-1]})
