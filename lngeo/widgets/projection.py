@@ -113,7 +113,7 @@ def projection_explorer(a=(1.4, 0.2, -0.7), shift: float = 0.8) -> Explorer:
         alt=("3-D picture: an input vector a, the plane through the origin perpendicular to the all-ones "
              "direction, the projection of a onto that plane, and the dotted drop along the all-ones "
              "direction whose length is the mean."),
-        note="Drag the mean shift c: the black input slides along the dashed 1 axis, the blue projection does not move.",
+        note="Drag the mean shift c: the black input slides parallel to the dashed 1 axis, the blue projection does not move.",
     )
 
 

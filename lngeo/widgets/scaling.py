@@ -50,7 +50,7 @@ def radial_fraction_curve():
     ax.set_xlabel(r"input variance in units of $\varepsilon$: $\sigma^2/\varepsilon$ (log scale)")
     ax.set_ylabel(r"radial fraction $r$")
     ax.set_ylim(0, 1.08)
-    ax.set_title("Outputs reach the sphere once σ² is a few dozen ε")
+    ax.set_title("Outputs come within 1 % of the sphere once σ² exceeds about 49 ε")
     ax.legend(loc="upper left")
     return fig
 
