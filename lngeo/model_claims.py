@@ -291,6 +291,7 @@ def last_layer_claims(layernorms) -> Claims:
         "bound_k1": (root * float(sorted_g[k]), ".1f"),
         "third_smallest": (float(s[-k]), ".2f"),
         "n_remaining": (n - k, "int"),
+        "tiny_gain": (float(np.abs(g).min()), "sci"),
         "alive_gain_lo": (float(sorted_g[k]), ".2f"),
         "alive_gain_hi": (float(sorted_g[-1]), ".2f"),
     }
@@ -334,7 +335,7 @@ def token_claims(layernorms, run) -> Claims:
         "n_tokens": (run.n_tokens, "int"),
         "n_pairs": (gap.size, "int"),
         "gap_min": (float(gap.min()), "sci:1"),
-        "gap_median": (float(np.median(gap)), "sci:1"),
+        "gap_median": (float(np.median(gap)), "sci:2"),
         "gap_max": (float(gap.max()), "sci:1"),
         "gap_min_is_cls": ("[CLS]" if bool(cls[np.argmin(gaps[where])]) else "other", ""),
         "gap_min_label": (f"`{short_name(names[where])}`", ""),
