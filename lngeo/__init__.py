@@ -29,6 +29,12 @@ from .geometry import (
     semi_axes,
     slice_coordinates,
 )
+from .normal_direction import (
+    DeadDirection,
+    dead_direction,
+    output_covariance,
+    tilt_from_inverse_gains,
+)
 
 __all__ = [
     # core: LayerNorm and its three stages
@@ -50,6 +56,11 @@ __all__ = [
     "principal_axes",
     "semi_axes",
     "slice_coordinates",
+    # normal_direction: the hyperplane's normal, its tilt and its dead direction
+    "DeadDirection",
+    "dead_direction",
+    "output_covariance",
+    "tilt_from_inverse_gains",
 ]
 
 __version__ = "0.1.0"

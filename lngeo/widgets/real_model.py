@@ -24,6 +24,10 @@ __all__ = [
     "spectrum_figure",
     "real_inputs_figure",
     "gains_figure",
+    "figure_html",
+    "spectrum_alt",
+    "gains_alt",
+    "real_inputs_alt",
 ]
 
 #: How many tokens of the chosen sentence get a text label (those farthest from the centre).
@@ -135,7 +139,7 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     ax2.set_xlim(-0.03, 1.12), ax2.set_ylim(-0.03, 1.12)
     ax2.set_xlabel(r"radius along $u_1, u_2$: $\sqrt{c_1^2 + c_2^2}$")
     ax2.set_ylabel(r"radius along the other 381 axes")
-    ax2.set_title("Every token on the surface: $r^2 = 1 - \\varepsilon/\\sigma^2$")
+    ax2.set_title("Every token on the surface: $r^2 = \\sigma^2/(\\sigma^2 + \\varepsilon)$")
     (corpus1,) = ax1.plot([], [], "o", ms=2.2, color=COLORS["ones"], alpha=0.35, label="all 833 corpus tokens")
     (corpus2,) = ax2.plot([], [], "o", ms=2.2, color=COLORS["ones"], alpha=0.35)
     (chosen1,) = ax1.plot([], [], "o", ms=5.5, color=COLORS["output"], label="this sentence's tokens")
@@ -208,8 +212,7 @@ def real_model_frames() -> list[dict[str, float]]:
 # ------------------------------------------------------------------------------------------
 
 
-def spectrum_figure(names=("embeddings.LayerNorm", "encoder.layer.2.attention.output.LayerNorm",
-                           "encoder.layer.2.output.LayerNorm", "encoder.layer.5.output.LayerNorm")):
+def spectrum_figure(names=None):
     r"""Return small multiples: the semi-axes ``s_k`` of each named LayerNorm, with interlacing bands.
 
     Each panel: ``s_k`` in descending order (log scale), the band
@@ -218,6 +221,7 @@ def spectrum_figure(names=("embeddings.LayerNorm", "encoder.layer.2.attention.ou
     """
     from ..plotting import new_figure
 
+    names = SPECTRUM_NAMES if names is None else names
     lns = _layernorms()
     fig = new_figure(figsize=(8.6, 7.0))
     axes = fig.subplots(2, (len(names) + 1) // 2, squeeze=False).ravel()
@@ -258,7 +262,8 @@ def gains_figure(name: str = "encoder.layer.5.output.LayerNorm"):
     r"""Return two panels on the last LayerNorm's gains: all ``|g_n|`` sorted (log), and ``|g_n|`` against the input's spread per neuron.
 
     The second panel shows why the three near-zero gains matter: they sit on the residual
-    stream's three outlier neurons, whose inputs vary 20–30× more than a typical neuron's.
+    stream's three outlier neurons, whose inputs vary far more than a typical neuron's
+    (:func:`gains_alt` states by how much).
     """
     lns = _layernorms()
     run = corpus_encoding()
@@ -313,9 +318,87 @@ def real_inputs_figure():
     ax2.set_xticks(range(len(names)), [short_name(n) for n in names], rotation=45, fontsize=9)
     ax2.set_xlabel("LayerNorm (network order)")
     ax1.set_ylabel(r"distance below the surface, $1 - r$")
-    ax1.set_title(r"$\varepsilon = 10^{-12}$: every token within $2\cdot10^{-10}$ of the surface"
-                  " (flat rows of dots: the 41 [CLS] tokens)", fontsize=10)
+    gap_max = max(surface_gap(run.layernorm_inputs[n], run.eps).max() for n in names)
+    n_cls = int(np.sum(run.token_position == 0))
+    ax1.set_title(rf"$\varepsilon = {run.eps:.0e}$: every token within {gap_max:.0e} of the surface"
+                  f" (flat rows of dots: the {n_cls} [CLS] tokens)", fontsize=10)
     ax2.set_ylabel(r"share along $\mathbf{1}$: $|\hat{\mathbf{1}}\cdot a|\,/\,|a|$")
     ax2.set_title(r"Inputs are nearly $\perp \mathbf{1}$ — about as much as random directions", fontsize=10)
     ax2.set_ylim(0, None)
     return fig
+
+
+# ------------------------------------------------------------------------------------------
+# Alt texts that state what the figures show, computed from the same data
+# ------------------------------------------------------------------------------------------
+
+
+def figure_html(fig, alt: str):
+    """Return the figure as an ``IPython.display.HTML`` ``<img>`` carrying ``alt`` (a computed alt text)."""
+    import base64
+    import html
+    import io
+
+    from IPython.display import HTML
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return HTML(f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/>')
+
+
+SPECTRUM_NAMES = ("embeddings.LayerNorm", "encoder.layer.2.attention.output.LayerNorm",
+                  "encoder.layer.2.output.LayerNorm", "encoder.layer.5.output.LayerNorm")
+
+
+def spectrum_alt(names=SPECTRUM_NAMES) -> str:
+    """Return the alt text of :func:`spectrum_figure`, with each panel's measured range."""
+    lns = _layernorms()
+    parts = []
+    for name in names:
+        s = semi_axes(lns[name].gain)
+        parts.append(f"'{short_name(name)}' from {s[0]:.1f} down to {s[-1]:.2g}")
+    n = lns[names[0]].gain.size
+    return (f"{len(names)} panels, one per LayerNorm, each plotting the {n - 1} semi-axes in descending "
+            f"order on a log scale: a purple curve inside a thick grey curve of sorted root-N times "
+            f"absolute gains, and a dashed line at {np.sqrt(n):.1f} for the initial sphere. "
+            f"The curves fall: {'; '.join(parts)}.")
+
+
+def gains_alt(name: str = "encoder.layer.5.output.LayerNorm") -> str:
+    """Return the alt text of :func:`gains_figure`, with the measured gains and input spreads."""
+    from ..model_geometry import near_zero_gains
+
+    g = _layernorms()[name].gain
+    spread = corpus_encoding().layernorm_inputs[name].std(axis=0)
+    dead = near_zero_gains(g)
+    alive = np.delete(np.abs(g), dead)
+    ratio = spread[dead] / np.median(spread)
+    tiny = ", ".join(f"{abs(g[n]):.1e}" for n in dead)
+    return (f"Left: the {g.size} absolute gains of the LayerNorm '{short_name(name)}' sorted on a log "
+            f"scale: {alive.size} lie between {alive.min():.2f} and {alive.max():.2f}, {dead.size} are "
+            f"near zero ({tiny}). Right: absolute gain against the standard deviation of each "
+            f"neuron's input over the corpus, log-log: the near-zero gains, labelled neurons "
+            f"{', '.join(str(n) for n in sorted(dead))}, are the neurons whose inputs vary most, "
+            f"{spread[dead].min():.0f} to {spread[dead].max():.0f}, {ratio.min():.0f} to "
+            f"{ratio.max():.0f} times the median neuron's {np.median(spread):.2f}.")
+
+
+def real_inputs_alt() -> str:
+    """Return the alt text of :func:`real_inputs_figure`, with the measured ranges."""
+    run = corpus_encoding()
+    names = list(_layernorms())
+    gaps = [surface_gap(run.layernorm_inputs[n], run.eps) for n in names]
+    share = np.concatenate([share_along_ones(run.layernorm_inputs[n]) for n in names])
+    cls = run.token_position == 0
+    cls_gap = np.concatenate([g[cls] for g in gaps])
+    med, p95 = random_share_quantiles(run.layernorm_inputs[names[0]].shape[1])
+    rest = np.concatenate([g[~cls] for g in gaps[1:]])
+    return (f"Upper panel: for each of the {len(names)} LayerNorms, a strip of {run.n_tokens} dots "
+            f"showing one minus r on a log scale: between {np.quantile(rest, 0.05):.0e} and "
+            f"{np.quantile(rest, 0.95):.0e} for 90% of the non-[CLS] tokens after the embedding "
+            f"LayerNorm, up to {gaps[0].max():.0e} at the embedding LayerNorm, and isolated rows of "
+            f"[CLS] tokens reaching down to {cls_gap.min():.0e}. Lower panel: for each LayerNorm, a "
+            f"strip of dots showing the share of the input along the all-ones direction, between 0 "
+            f"and {share.max():.3f}, with dashed and dotted lines at {med:.3f} and {p95:.3f} marking "
+            f"the median and 95th percentile for random directions.")
