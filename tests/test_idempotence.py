@@ -27,13 +27,15 @@ def test_with_eps_zero_a_positive_uniform_gain_and_a_bias_along_ones_make_layer_
 
 
 @SETTINGS
-@given(seed=st.integers(0, 10**6), n=st.integers(3, 30), which=st.sampled_from(["gain", "negative", "bias"]))
+@given(seed=st.integers(0, 10**6), n=st.integers(3, 30), which=st.sampled_from(["gain", "negative", "bias", "zero gain"]))
 def test_with_eps_zero_any_other_gain_or_bias_moves_the_point(seed, n, which):
     rng = np.random.default_rng(seed)
     a = rng.normal(size=n) * 3 + 1
     g, b = np.ones(n), np.zeros(n)
     if which == "gain":
         g = g + rng.uniform(0.2, 1.0) * rng.normal(size=n)
+    elif which == "zero gain":
+        g[rng.integers(n)] = 0.0
     elif which == "negative":
         g = -g * rng.uniform(0.1, 10)
     else:
