@@ -87,8 +87,9 @@ def two_neuron_fold(d, eps: float = 1e-5) -> np.ndarray:
 
         \mathrm{LN}(a)_1 = \frac{d}{\sqrt{d^2 + 4\varepsilon}} = -\mathrm{LN}(a)_2 ,
 
-    a sigmoid of width ``2√ε`` that becomes ``sign(d)`` when ``ε = 0``: the whole plane of
-    inputs folds onto the segment from ``(−1, 1)`` to ``(1, −1)``.
+    a sigmoid of width ``2√ε`` that becomes ``sign(d)`` when ``ε = 0``: each line along ``1``
+    (fixed ``d``) collapses to one point, and the plane of inputs is squashed onto the open
+    segment from ``(−1, 1)`` to ``(1, −1)`` (the function's name notwithstanding, nothing folds).
 
     Parameters
     ----------

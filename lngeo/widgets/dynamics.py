@@ -32,8 +32,10 @@ from .output_set import EXAMPLE_BIAS, EXAMPLE_GAIN, sample_inputs
 __all__ = [
     "TRAINED_GAIN",
     "TRAINED_BIAS",
+    "PERTURBATION_INPUT",
     "arc_explorer",
     "arc_frames",
+    "arc_line",
     "training_explorer",
     "training_frames",
     "perturbation_figure",
@@ -47,12 +49,20 @@ __all__ = [
 TRAINED_GAIN = np.array([1.8, 0.35, 1.1])
 TRAINED_BIAS = np.array([0.7, -0.5, 0.3])
 
+#: The perturbation figure's input: mean 0.2 and σ = 1 exactly, so |Πa| = √3 (on the sphere).
+PERTURBATION_INPUT = 0.2 + np.sqrt(1.5) * np.array([1.0, -1.0, 0.0])
+
 _A = np.array([1.2, -0.3, 0.1])  # the line's anchor: Πa and Πv independent, so σ > 0 on the whole line
 
 
 def _direction(theta: float) -> np.ndarray:
     q = orthonormal_basis(np.ones(3))
     return np.cos(theta) * q[0] + np.sin(theta) * q[1]
+
+
+def arc_line(theta: float = 1.6) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(a, v)``: the arc explorer's line ``a + t v`` for direction ``θ`` (``v`` a unit vector in ``1⟂``)."""
+    return _A.copy(), _direction(theta)
 
 
 def arc_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS) -> Explorer:
@@ -91,10 +101,11 @@ def arc_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS) -> Explorer:
     return Explorer(
         fig, controls, update,
         alt=("3-D picture: a dashed straight line of inputs crossing space, the tilted output plane "
-             "with its ellipse, and the image of the line: an arc along the ellipse, with the "
+             "with its ellipse, and the image of the line: an arc along the ellipse (for t from −4 to 4, most of one half of it), with the "
              "current input and output marked."),
-        note="Slide t from −4 to 4: the input runs along the whole line, the output along half of "
-             "the ellipse, slowing down at both ends; raise ε and the arc sinks inside.",
+        note="Slide t from −4 to 4: the input runs along this stretch of the line, the output along "
+             "most of one half of the ellipse, slowing down towards both ends; raise ε and the arc "
+             "sinks inside where the line passes near the 1 axis.",
     )
 
 
@@ -104,12 +115,16 @@ def arc_frames(n: int = 24) -> list[dict[str, float]]:
 
 
 def training_explorer(gain=TRAINED_GAIN, bias=TRAINED_BIAS) -> Explorer:
-    r"""Return the explorer of "training reshapes the set": ``(g(t), b(t))`` from ``(1, 0)`` to trained values.
+    r"""Return the explorer of "gain and bias reshape the set": ``(g(t), b(t))`` from ``(1, 0)`` to trained-looking values.
 
     Controls: ``t ∈ [0, 1]`` on the path ``g(t) = (1 − t)1 + t g``, ``b(t) = t b``
     (:func:`lngeo.dynamics.interpolate_parameters`), ``ε ∈ [0, 0.5]``, and a checkbox
     *projection*: on, LayerNorm (outputs on the ellipse in the plane); off, RMSNorm (no
-    projection: no plane, outputs all over the surface of the 3-D ellipsoid).
+    projection, no plane: its outputs may lie anywhere on the 3-D ellipsoid's surface, and these
+    mean-dominated inputs gather near ``b(t) ± g(t)``).
+
+    The path is a straight interpolation, not training: gradient descent on ``(g, b)``
+    (:func:`lngeo.backward.fit_gain_bias`) follows a different, curved path.
     """
     inputs = sample_inputs(200, seed=11)
     fig, ax = figure_3d(limit=3.6, figsize=(8.6, 5.6), elev=25, azim=35)
@@ -131,23 +146,26 @@ def training_explorer(gain=TRAINED_GAIN, bias=TRAINED_BIAS) -> Explorer:
             ax.set_title(f"LayerNorm, t = {t:.2f}: semi-axes {s[0]:.2f}, {s[1]:.2f}; plane normal ∝ 1/g(t)")
         else:
             update_points(pts, rms_norm(inputs, g, b, eps=eps))
-            ax.set_title(f"RMSNorm, t = {t:.2f}: no projection, outputs cover the whole ellipsoid")
+            ax.set_title(f"RMSNorm, t = {t:.2f}: no plane; mean-dominated inputs land near b ± g")
         plane.set_visible(bool(projection))
         ellipse.set_visible(bool(projection))
 
     controls = {
-        "t": slider("training t", 0.0, 1.0, 0.0),
+        "t": slider("path t", 0.0, 1.0, 0.0),
         "eps": slider("ε", 0.0, 0.5, 0.01, step=0.0025, readout_format=".4f"),
         "projection": ipw.Checkbox(value=True, description="projection (LayerNorm; off = RMSNorm)", indent=False),
     }
     return Explorer(
         fig, controls, update,
-        alt=("3-D picture of an output set during training: at t = 0 a circle of radius root-3 in the "
-             "plane perpendicular to the all-ones direction; as t grows the plane tilts and moves "
-             "with the bias and the circle stretches into an ellipse; with the projection switched off "
-             "(RMSNorm) the outputs cover the surface of a 3-D ellipsoid instead."),
+        alt=("3-D picture of an output set along a straight path of gain and bias (an interpolation, "
+             "not training): at t = 0 a circle of radius root-3 in the plane perpendicular to the "
+             "all-ones direction; as t grows the plane tilts and moves with the bias and the circle "
+             "stretches into an ellipse; with the projection switched off (RMSNorm) there is no plane, "
+             "and the outputs of these mean-dominated inputs gather in two clusters near b plus and "
+             "minus g on the 3-D ellipsoid."),
         note="Slide t from 0 to 1 and watch the circle ⟂ 1 stretch, tilt and move; then untick "
-             "projection: without it the outputs leave the plane and cover the whole ellipsoid.",
+             "projection: without it the outputs leave the plane, and inputs dominated by their mean "
+             "gather near b ± g.",
     )
 
 
@@ -157,13 +175,19 @@ def training_frames(n: int = 20) -> list[dict[str, float]]:
 
 
 def norm_contrast_figure(gain=TRAINED_GAIN, bias=TRAINED_BIAS, eps: float = 0.01):
-    """Return two 3-D panels with the same gain, bias and inputs: LayerNorm's set and RMSNorm's."""
+    """Return two 3-D panels with the same gain, bias and inputs: LayerNorm's set and RMSNorm's.
+
+    The inputs (:func:`~lngeo.widgets.output_set.sample_inputs`) are ``m 1 + σ x``, mostly
+    dominated by their mean ``m``. LayerNorm removes that common mode and spreads them round
+    the flat ellipse; RMSNorm keeps it, ``a/rms(a) ≈ sign(m) 1``, so they gather in two
+    clusters near ``b ± g`` (marked ×), the rest scattered over the 3-D ellipsoid's surface.
+    """
     inputs = sample_inputs(300, seed=11)
     g, b = np.asarray(gain, float), np.asarray(bias, float)
     fig = new_figure(figsize=(10.0, 4.8))
     for k, (title, y) in enumerate((
         ("LayerNorm: a flat ellipse (hyperplane ∩ ellipsoid)", layer_norm(inputs, g, b, eps=eps)),
-        ("RMSNorm: no projection, the whole ellipsoid", rms_norm(inputs, g, b, eps=eps)),
+        ("RMSNorm keeps the mean: two clusters near b ± g (×)", rms_norm(inputs, g, b, eps=eps)),
     )):
         ax = fig.add_subplot(1, 2, k + 1, projection="3d")
         ax.set_xlim(-3.6, 3.6), ax.set_ylim(-3.6, 3.6), ax.set_zlim(-3.6, 3.6)
@@ -175,15 +199,19 @@ def norm_contrast_figure(gain=TRAINED_GAIN, bias=TRAINED_BIAS, eps: float = 0.01
             plane_patch(ax, normal_space(g)[0], b, half=3.4)
             curve_artist(ax, ellipse_points(g, b), COLORS["ellipsoid"], None, lw=2)
         points_artist(ax, y, COLORS["output"], None, size=2.5)
+        if k == 1:
+            ends = np.stack([b + g, b - g])
+            ax.plot(ends[:, 0], ends[:, 1], ends[:, 2], "x", color=COLORS["input"], ms=11, mew=2.5)
         ax.set_title(title)
     return fig
 
 
-def perturbation_figure(a=(1.0, -0.6, 0.2), radius: float = 0.35, eps: float = 0.01, n: int = 400, seed: int = 0):
+def perturbation_figure(a=PERTURBATION_INPUT, radius: float = 0.35, eps: float = 0.01, n: int = 400, seed: int = 0):
     r"""Return two panels: a round cloud of inputs around ``a`` and its image, a thin arc.
 
     Left: the inputs ``a + δ`` (``|δ| ≤ radius``) seen in the plane ``1⟂`` (coordinates
-    ``q_i·Πa``), with the circle of radius √3. Right: the outputs in the principal-axis frame
+    ``q_i·Π(a + δ)``), with the circle of radius √3; the default ``a`` has ``σ = 1``, so ``Πa``
+    lies on that circle. Right: the outputs in the principal-axis frame
     of the output ellipse (``u_k·(y − b)``), with the ellipse. The cloud is squeezed onto the
     boundary: it moves *along* the surface, hardly *across* it.
     """
@@ -202,7 +230,7 @@ def perturbation_figure(a=(1.0, -0.6, 0.2), radius: float = 0.35, eps: float = 0
     p = (x - x.mean(axis=1, keepdims=True)) @ q.T
     ax1.plot(p[:, 0], p[:, 1], "o", ms=2, color=COLORS["projected"], alpha=0.6, label=r"inputs $\Pi(a + \delta)$")
     ax1.set_title("Inputs: a round cloud (seen in the plane ⊥ 1)")
-    ax1.set_xlabel("$q_1 \\cdot \\Pi a$"), ax1.set_ylabel("$q_2 \\cdot \\Pi a$")
+    ax1.set_xlabel("$q_1 \\cdot \\Pi(a + \\delta)$"), ax1.set_ylabel("$q_2 \\cdot \\Pi(a + \\delta)$")
     ax1.legend(loc="lower left")
     ax2.plot(s[0] * np.cos(t), s[1] * np.sin(t), color=COLORS["ellipsoid"], lw=1.2, label=LABELS["ellipsoid"])
     c = (y - b) @ u.T
@@ -216,11 +244,11 @@ def perturbation_figure(a=(1.0, -0.6, 0.2), radius: float = 0.35, eps: float = 0
 
 
 def fold_figure(eps_values=(0.0, 1e-3, 1e-2, 1e-1, 1.0)):
-    r"""Return two panels on ``N = 2``: ``LN(a)₁ = d/√(d² + 4ε)`` against ``d = a₁ − a₂``, and the folded plane.
+    r"""Return two panels on ``N = 2``: ``LN(a)₁ = d/√(d² + 4ε)`` against ``d = a₁ − a₂``, and the input plane.
 
     Left: one curve per ``ε`` — a sigmoid of width ``2√ε``, a step when ``ε = 0``. Right: the
-    input plane coloured by ``LN(a)₁`` for ``ε = 0.01``: constant along ``1``, flipping across
-    the diagonal ``a₁ = a₂``.
+    input plane coloured by ``LN(a)₁`` for ``ε = 0.01``: constant along every line parallel to
+    ``1`` (each collapses to one output point), flipping across the diagonal ``a₁ = a₂``.
     """
     fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(10.0, 4.2), equal=[False, True])
     d = np.linspace(-2, 2, 801)
@@ -239,7 +267,7 @@ def fold_figure(eps_values=(0.0, 1e-3, 1e-2, 1e-1, 1.0)):
     ax2.plot([-2, 2], [-2, 2], color=COLORS["ones"], ls="--", lw=1, label=r"direction $\mathbf{1}$")
     fig.colorbar(im, ax=ax2, label=r"$\mathrm{LN}(a)_1$, ε = 0.01")
     ax2.set_xlabel("$a_1$"), ax2.set_ylabel("$a_2$")
-    ax2.set_title("The plane folds onto a segment along the diagonal")
+    ax2.set_title("Constant along each line parallel to 1: every such line is one output")
     ax2.legend(loc="upper left")
     return fig
 
@@ -247,10 +275,12 @@ def fold_figure(eps_values=(0.0, 1e-3, 1e-2, 1e-1, 1.0)):
 def iteration_figure(n: int = 64, layers: int = 12, seed: int = 0):
     r"""Return two panels: repeated LayerNorm, and a pre-LN residual stream.
 
-    Left: ``|LN^{k+1}(a) − LN^k(a)|`` against ``k`` for unit gain/zero bias (a fixed point
-    after one step, up to ``ε``) and for a learned-looking gain and bias (it keeps moving).
-    Right: the stream ``x_{ℓ+1} = x_ℓ + W_ℓ tanh(LN(x_ℓ))`` grows, while the radius of every
-    ``LN(x_ℓ)`` in its output ellipsoid stays at ``r ≈ 1``.
+    Left: ``|LN^{k+1}(a) − LN^k(a)|`` against ``k`` for unit gain/zero bias (the second
+    application moves the point by an ``ε``-sized amount) and for a learned-looking gain and
+    bias (it moves by order 1). Right: the stream ``x_{ℓ+1} = x_ℓ + W_ℓ tanh(LN(x_ℓ))`` grows,
+    while the normalised radius of every ``LN(x_ℓ)`` stays at ``r ≈ 1``. For simplicity the
+    sketch reuses one gain and bias in every block; a real model has one LayerNorm, and one
+    output ellipsoid, per block.
     """
     rng = np.random.default_rng(seed)
     a = rng.normal(size=n) * 2 + 1
@@ -263,7 +293,7 @@ def iteration_figure(n: int = 64, layers: int = 12, seed: int = 0):
         ax1.semilogy(np.arange(1, 8), np.maximum(steps, 1e-17), "o-", color=color, label=label)
     ax1.set_xlabel("k")
     ax1.set_ylabel(r"$|\mathrm{LN}^{k+1}(a) - \mathrm{LN}^{k}(a)|$")
-    ax1.set_title("LN∘LN = LN only for unit gain and zero bias")
+    ax1.set_title("Re-applying LN: an ε-sized move for g = 1, b = 0; order 1 otherwise")
     ax1.legend()
     weights = [rng.normal(size=(n, n)) / np.sqrt(n) for _ in range(layers)]
     xs, ys = pre_ln_residual(rng.normal(size=n), weights, g, b, eps=1e-5)
@@ -275,7 +305,7 @@ def iteration_figure(n: int = 64, layers: int = 12, seed: int = 0):
     ax2.plot(ell[:-1], radius * np.sqrt(n), "s-", color=COLORS["output"], label=r"$\sqrt{N}\, r$ of $\mathrm{LN}(x_\ell)$")
     ax2.set_xlabel(r"layer $\ell$")
     ax2.set_ylabel("length")
-    ax2.set_title("The stream grows; LN(x) stays on its ellipsoid")
+    ax2.set_title("The stream grows; LN(x) stays at radius r ≈ 1")
     ax2.legend()
     return fig
 
