@@ -113,7 +113,13 @@ ALLOWED_ERRORS = {
 AXE = os.path.join(ASSETS, "axe-core", "axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BOOK_OWNED = ".bd-article, .lngeo-licence"
-THEME_OWNED: dict[str, str] = {}
+THEME_OWNED: dict[str, str] = {
+    "label-content-name-mismatch":
+        "pydata-sphinx-theme 0.16 (under sphinx-book-theme 1.3): the header's search button "
+        "(aria-label 'Search' around the text 'Search Ctrl+K') and the light/dark switch "
+        "(aria-label 'light/dark' around icons titled 'Current theme: …', added in "
+        "pydata/pydata-sphinx-theme#1924); no upstream issue found for the mismatch yet",
+}
 
 # Raw TeX that should never reach the reader (searched in the article's visible text, code excluded).
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\\[A-Za-z]{2,}")

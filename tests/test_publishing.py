@@ -121,7 +121,7 @@ def test_no_built_page_is_heavier_than_2_mb(built_book):
     assert not heavy, f"pages over 2 MB: {heavy}"
     with_state = [str(p.relative_to(built_book)) for p in built_book.rglob("*.html")
                   if "application/vnd.jupyter.widget-state+json" in p.read_text(errors="ignore")]
-    assert not with_state, f"unused ipywidgets state embedded in {with_state} (_ext/no_widget_state.py)"
+    assert not with_state, f"unused ipywidgets state embedded in {with_state} (_ext/page_fixes.py)"
 
 
 @pytest.mark.slow

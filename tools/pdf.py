@@ -29,9 +29,8 @@ from site_check import toc_pages  # noqa: E402
 ASSETS = ROOT / "tests" / "browser" / "node_modules"
 CHROMIUM = os.environ.get("LNGEO_CHROMIUM", "/usr/bin/chromium")
 MATHJAX = re.compile(r"https://cdn\.jsdelivr\.net/npm/mathjax@3/(.+)")
+# The theme's chrome is hidden; _static/lngeo.css hides the players' controls in print.
 PRINT_CSS = """
-.lngeo-static-explorer .anim-controls, .lngeo-static-explorer .anim-buttons,
-.lngeo-static-explorer .anim-state, .lngeo-static-explorer input[type=range] { display: none !important; }
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer-article, .prev-next-area,
 .header-article, .bd-header-article, footer { display: none !important; }
 details { display: block; }
