@@ -17,7 +17,7 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-config
 export JUPYTER_DATA_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-data
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env test-env book test serve lab clear-outputs clean benchmark
+.PHONY: env test-env book test pdf serve lab clear-outputs clean benchmark
 
 $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ test-env: $(VENV)/.test-env
 
 book: env
 	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR)
+	$(PY) tools/citation.py
 	$(VENV)/bin/jupyter-book build . --path-output $(BUILD)/book -W -n --keep-going
 	@echo
 	@echo "The book is built: $(CURDIR)/$(BUILD)/book/_build/html/index.html"
@@ -45,6 +46,11 @@ book: env
 test: test-env
 	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR)
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The whole book as one PDF (offline: Chromium prints the built pages, pypdf merges them).
+pdf: test-env
+	@test -f $(BUILD)/book/_build/html/index.html || $(MAKE) book
+	$(PY) tools/pdf.py $(BUILD)/book/_build/html
 
 serve:
 	@test -f $(BUILD)/book/_build/html/index.html || { echo "No book yet: run 'make book' first."; exit 1; }

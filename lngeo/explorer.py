@@ -339,6 +339,8 @@ class Explorer:
         # The alt text goes on the frame image itself, so the player's slider and buttons
         # stay reachable for screen readers.
         player = player.replace("<img ", f'<img alt="{alt}" ', 1)
+        # The frame slider needs a name for screen readers (WCAG 4.1.2); arrow keys move it.
+        player = player.replace('class="anim-slider"', 'class="anim-slider" aria-label="Frame"', 1)
         cap = (
             f'<figcaption style="color:#333;background:#fff;padding:0.2em 0.5em">'
             f"{html.escape(caption)}</figcaption>" if caption else ""

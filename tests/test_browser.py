@@ -105,6 +105,22 @@ ALLOWED_ERRORS = {
         "html_theme_options default_mode: auto|light",
 }
 
+# Accessibility: axe-core (npm, pinned in tests/browser/package.json) on every page, in light
+# and dark mode, WCAG 2.1 A and AA. A serious or critical violation inside what the book owns
+# (the article, the book's footer text) fails the test. Findings in the theme's own chrome
+# (header, sidebars, search) are reported; those seen are listed here with their upstream
+# reference and do not fail.
+AXE = os.path.join(ASSETS, "axe-core", "axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BOOK_OWNED = ".bd-article, .lngeo-licence"
+THEME_OWNED: dict[str, str] = {
+    "label-content-name-mismatch":
+        "pydata-sphinx-theme 0.16 (under sphinx-book-theme 1.3): the header's search button "
+        "(aria-label 'Search' around the text 'Search Ctrl+K') and the light/dark switch "
+        "(aria-label 'light/dark' around icons titled 'Current theme: …', added in "
+        "pydata/pydata-sphinx-theme#1924); no upstream issue found for the mismatch yet",
+}
+
 # Raw TeX that should never reach the reader (searched in the article's visible text, code excluded).
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\\[A-Za-z]{2,}")
 
@@ -258,6 +274,9 @@ def test_page_in_browser(page_spec: Page, chromium, book_server, shots_dir):
     context = chromium.new_context(viewport=VIEWPORT, service_workers="block")
     context.route("**/*", rec.handle)
     page = context.new_page()
+    # A slow, busy 2-core machine must not fail the test: generous time for every step.
+    page.set_default_timeout(120_000)
+    page.set_default_navigation_timeout(120_000)
     errors, allowed_seen = [], []
 
     def on_console(msg):
@@ -285,7 +304,7 @@ def test_page_in_browser(page_spec: Page, chromium, book_server, shots_dir):
     stem = page_spec.path.replace("/", "_").removesuffix(".html")
     try:
         page.goto(book_server + page_spec.path, wait_until="load")
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=120_000)
         page.evaluate("() => MathJax.startup.promise")
         page.evaluate("() => document.fonts.ready.then(() => true)")
 
@@ -354,15 +373,13 @@ def test_page_in_browser(page_spec: Page, chromium, book_server, shots_dir):
         if no_alt:
             problems.append(f"images without alt text (DESIGN: figures have alt text): {no_alt}")
 
-        full = os.path.join(shots_dir, f"{stem}-full.png")
-        page.screenshot(path=full, full_page=True)
-        _note(log, f"screenshot: {full}")
+        problems += _accessibility(page, "light", log)
+        _screenshot(page, os.path.join(shots_dir, f"{stem}-full.png"), log, full_page=True)
         # What a reader whose system prefers dark mode sees (the theme's default mode is "auto").
         page.emulate_media(color_scheme="dark")
-        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
-        dark = os.path.join(shots_dir, f"{stem}-dark-full.png")
-        page.screenshot(path=dark, full_page=True)
-        _note(log, f"screenshot: {dark}")
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=30000)
+        problems += _accessibility(page, "dark", log)
+        _screenshot(page, os.path.join(shots_dir, f"{stem}-dark-full.png"), log, full_page=True)
         page.emulate_media(color_scheme="light")
 
         # --- the static frame player -------------------------------------------------------
@@ -422,7 +439,7 @@ def _check_player(fig, stem: str, shots_dir: str, log: list[str]) -> list[str]:
     if not size[0]:
         problems.append(f"{stem}: the first frame does not decode")
     before = os.path.join(shots_dir, f"{stem}-before.png")
-    fig.screenshot(path=before)
+    _screenshot(fig, before, log)
 
     target = (info["min"] + info["max"] + 1) // 2
     slider.evaluate(
@@ -435,7 +452,19 @@ def _check_player(fig, stem: str, shots_dir: str, log: list[str]) -> list[str]:
     if src1 == src0:
         problems.append(f"{stem}: moving the slider to {target} did not change the picture")
     after = os.path.join(shots_dir, f"{stem}-after.png")
-    fig.screenshot(path=after)
+    _screenshot(fig, after, log)
+
+    # From the keyboard: Tab reaches the slider, an arrow key moves it and the picture.
+    slider.focus()
+    focused = slider.evaluate("s => document.activeElement === s")
+    slider.press("ArrowRight")
+    src_key = img.get_attribute("src") or ""
+    value_key = slider.evaluate("s => +s.value")
+    if not focused or value_key != target + 1 or src_key == src1:
+        problems.append(f"{stem}: not operable from the keyboard (focused {focused}, "
+                        f"value {value_key} after ArrowRight from {target}, picture changed: {src_key != src1})")
+    slider.press("ArrowLeft")
+    src1 = img.get_attribute("src") or ""
 
     fig.locator('button[title="Next frame"]').click()
     src2 = img.get_attribute("src") or ""
@@ -456,3 +485,46 @@ def _check_player(fig, stem: str, shots_dir: str, log: list[str]) -> list[str]:
     if distinct < 2:
         problems.append(f"{stem}: all {len(frames)} frames are identical")
     return problems
+
+
+def _axe(page) -> list[dict]:
+    """Serious and critical axe-core violations, one dict per offending node."""
+    page.add_script_tag(path=AXE)
+    return page.evaluate(
+        """async ([tags, owned]) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                               resultTypes: ['violations']});
+            const out = [];
+            for (const v of r.violations) for (const n of v.nodes) {
+                const impact = n.impact || v.impact;
+                if (impact !== 'serious' && impact !== 'critical') continue;
+                const el = document.querySelector(n.target[0]);
+                out.push({id: v.id, impact, help: v.help, target: n.target.join(' '),
+                          html: n.html.slice(0, 140), book: !!(el && el.closest(owned))});
+            }
+            return out;
+        }""",
+        [AXE_TAGS, BOOK_OWNED],
+    )
+
+
+def _accessibility(page, mode: str, log: list[str]) -> list[str]:
+    found = _axe(page)
+    book = [f for f in found if f["book"]]
+    theme = [f for f in found if not f["book"]]
+    _note(log, f"axe-core ({mode}): {len(book)} serious/critical in the book, {len(theme)} in the theme")
+    for f in theme:
+        _note(log, f"  theme ({THEME_OWNED.get(f['id'], 'not listed')}): {f['id']} {f['target']}")
+    return [f"accessibility ({mode}): {f['id']} ({f['impact']}): {f['help']} at {f['target']}: {f['html']}"
+            for f in book] + [f"accessibility ({mode}): theme finding {f['id']} at {f['target']} is not "
+                              "listed in THEME_OWNED with its upstream issue" for f in theme
+                              if f["id"] not in THEME_OWNED]
+
+
+def _screenshot(target, path: str, log: list[str], **kwargs) -> None:
+    """Take a screenshot as evidence; on a slow machine a timeout is noted, never a failure."""
+    try:
+        target.screenshot(path=path, timeout=90_000, **kwargs)
+        _note(log, f"screenshot: {path}")
+    except Exception as exc:  # noqa: BLE001 - evidence only
+        _note(log, f"screenshot skipped ({type(exc).__name__}: {str(exc).splitlines()[0][:120]}): {path}")
