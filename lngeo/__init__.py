@@ -5,7 +5,8 @@ or just inside, the sphere of radius √N) and an affine map (diagonal gain, bia
 output lies inside an (N−1)-dimensional ellipsoid cut from a hyperplane.
 
 The names below are the public API; submodules hold the rest (``lngeo.secular``,
-``lngeo.dynamics``, ``lngeo.models``, ``lngeo.widgets``, ``lngeo.exercises``, …).
+``lngeo.dynamics``, ``lngeo.section``, ``lngeo.models``, ``lngeo.widgets``,
+``lngeo.exercises``, …).
 """
 
 from .core import (

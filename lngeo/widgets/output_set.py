@@ -105,6 +105,7 @@ def output_set_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, eps: float = 0.01)
     with its principal axes ``b ± s_k u_k`` (blue), and 160 real LayerNorm outputs.
     """
     inputs = sample_inputs()
+    s0 = semi_axes(np.asarray(gain, dtype=float))
     fig, ax = figure_3d(limit=3.6, figsize=(8.6, 5.6), elev=30, azim=-25)
     art = _draw_set(ax, gain, bias, inputs, eps)
     fig.legend(loc="outside right center")
@@ -123,7 +124,9 @@ def output_set_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, eps: float = 0.01)
         fig, controls, update,
         alt=("3-D picture of LayerNorm's output set for three neurons: a tilted plane through the "
              "bias, a wireframe ellipsoid with semi-axes root-3 times the gains, the ellipse where "
-             "they meet with its two principal axes, and 160 LayerNorm outputs on or inside that ellipse."),
+             f"they meet with its two principal axes (semi-axes {s0[0]:.2f} and {s0[1]:.2f} at the "
+             f"start), and {len(inputs)} LayerNorm outputs inside that ellipse "
+             "(on it when epsilon is 0)."),
         note="Drag g₃ through 0 to negative values: the plane turns until it is perpendicular to "
              "neuron 3, then the set mirrors; set ε to 0 and every output reaches the ellipse.",
     )
