@@ -139,3 +139,15 @@ def test_blitted_live_image_equals_a_full_redraw(name):
     seen = np.any(np.abs(fast - before) > 40, axis=-1)
     assert moved.any(), f"{name}: moving {first!r} changed nothing"
     assert np.mean(seen[moved]) > 0.9, f"{name}: the live image missed part of what moved"
+
+
+@pytest.mark.parametrize("name", ["composition", "projection", "scaling", "affine"])
+def test_static_player_frames_lie_within_the_sliders_ranges(name):
+    """A slider clamps an out-of-range frame value, so the player would draw another picture."""
+    import lngeo.widgets as w
+
+    explorer, frames = getattr(w, f"{name}_explorer")(), getattr(w, f"{name}_frames")()
+    for frame in frames:
+        explorer.set(**frame)
+        drawn = explorer.values
+        assert all(abs(drawn[k] - v) <= 1e-9 * max(1.0, abs(v)) for k, v in frame.items()), frame

@@ -76,12 +76,13 @@ def composition_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, a=(1.5, 0.5, -0.4
     )
 
 
-def composition_frames(n: int = 24, mean: float = 1.0, radius: float = 1.6) -> list[dict[str, float]]:
+def composition_frames(n: int = 24, mean: float = 0.5, radius: float = 1.6) -> list[dict[str, float]]:
     """Return frames for chapter 1's static player: the input circles the all-ones axis.
 
     ``a(θ) = mean·1 + radius·(cos θ q₁ + sin θ q₂)`` with ``q₁, q₂`` a basis of the plane ⟂ 1:
     ``Πa`` turns in the plane, the scaled vector runs round the circle and the output round
-    the ellipse.
+    the ellipse. Every component stays within the sliders' range [−2, 2]
+    (``|mean| + radius·√(2/3) ≤ 2``); a slider would clamp it, and the input would leave its circle.
     """
     theta = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
     q = circle_points(np.ones(3), 1.0, n=5)  # only for the basis

@@ -79,8 +79,9 @@ def projection_explorer(a=(1.4, 0.2, -0.7), shift: float = 0.8) -> Explorer:
 
     Sliders: the three components of ``a`` and a mean shift ``c`` added to every component.
     The figure shows the input (black), the drop along 1 (dotted), ``Π(a + c1) = Πa`` (blue)
-    on the plane ⟂ 1 (sky blue), and the removed part ``μ·1`` (grey). Moving ``c`` moves
-    only the black arrow: the projection forgets the mean.
+    on the plane ⟂ 1 (sky blue), and the removed part ``μ·1`` (grey). Moving ``c`` moves the
+    black arrow, its drop and the grey mean part, never the blue ``Πa``: the projection forgets
+    the mean.
     """
     fig, ax = figure_3d(limit=2.6, figsize=(8.0, 5.2), elev=18, azim=-35)
     ones = np.ones(3)
@@ -100,7 +101,8 @@ def projection_explorer(a=(1.4, 0.2, -0.7), shift: float = 0.8) -> Explorer:
         update_vector(vproj, p)
         update_vector(mean, mu * ones)
         drop.set_data_3d(*np.stack([x, p]).T)
-        ax.set_title(f"the mean μ = {mu:+.2f} is removed: Πa = ({p[0]:+.2f}, {p[1]:+.2f}, {p[2]:+.2f}) lies in the plane")
+        ax.set_title(f"the mean μ = {mu:+.2f} is removed:\n"
+                     f"Πa = ({p[0]:+.2f}, {p[1]:+.2f}, {p[2]:+.2f}) lies in the plane", fontsize=10)
 
     controls = {
         "a1": slider("a₁", -2.0, 2.0, a[0]),
@@ -111,8 +113,9 @@ def projection_explorer(a=(1.4, 0.2, -0.7), shift: float = 0.8) -> Explorer:
     return Explorer(
         fig, controls, update,
         alt=("3-D picture: an input vector a, the plane through the origin perpendicular to the all-ones "
-             "direction, the projection of a onto that plane, and the dotted drop along the all-ones "
-             "direction whose length is the mean."),
+             "direction, the projection of a onto that plane, the grey mean part mu times the all-ones "
+             "vector (of length root 3 times the absolute mean), and the dotted drop from a to its "
+             "projection, parallel to that mean part."),
         note="Drag the mean shift c: the black input slides parallel to the dashed 1 axis, the blue projection does not move.",
     )
 

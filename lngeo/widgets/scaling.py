@@ -172,8 +172,8 @@ def scaling_explorer(eps: float = 1e-2, input_scale: float = 0.3, n_points: int 
         var = np.sum(z * z, axis=1) / 3
         ratio = np.full(len(z), 1e5) if e == 0 else np.clip(var / e, 1e-3, 1e5)
         dots.set_offsets(np.column_stack([ratio, r]))
-        label = "ε = 0 (slider at its left end)" if e == 0 else f"ε = {e:.1e}"
-        ax.set_title(f"{label}: {int(np.sum(r > 0.99))} of {len(r)} points within 1% of the circle")
+        label = "ε = 0 (left end)" if e == 0 else f"ε = {e:.1e}"
+        ax.set_title(f"{label}: {int(np.sum(r > 0.99))} of {len(r)} points\nwithin 1% of the circle", fontsize=10)
         axr.set_title("each input's r depends on σ²/ε only")
 
     controls = {
