@@ -197,9 +197,11 @@ def turning_speeds(a, gain=None, eps: float = 1e-5) -> np.ndarray:
         \tau_k = \frac{1}{\sqrt{\sigma^2+\varepsilon}}\;\mathrm{sv}_k\big(G\,Q_T\big),
 
     ``Q_T`` an orthonormal basis of ``T = 1⟂ ∩ (Πa)⟂``, on which ``J = cG``. How fast the output
-    moves per unit of turning input, in the best and worst directions. With ``ε = 0`` they are
-    exactly the nonzero singular values of ``J``; with ``ε > 0`` the ``N − 2`` largest singular
-    values of ``J`` differ from them by at most ``|J ŵ| = c·ε/(σ²+ε)·|G ŵ|`` (Weyl).
+    moves per unit of turning input, in the best and worst directions. With ``ε = 0``,
+    ``J = c G P_T`` and its singular values are exactly these and two zeros (along ``1`` and
+    ``ŵ``); with ``ε > 0``, ``J = c G P_T + (J ŵ) ŵᵀ``, so (Weyl) the ``N − 2`` largest singular
+    values of ``J`` differ from them by at most ``|J ŵ| = c·ε/(σ²+ε)·|G ŵ|``, and the one new
+    nonzero singular value is at most ``|J ŵ|`` (equal to it only for unit gain, in general).
 
     Parameters
     ----------

@@ -324,7 +324,8 @@ def axis_ratio_bounds(gain) -> tuple[float, float]:
         \frac{|g|_{(N-1)}}{|g|_{(2)}} \;\le\; \frac{s_{\max}}{s_{\min}}
         \;\le\; \frac{|g|_{(N)}}{|g|_{(1)}} ,
 
-    and no more: ``g = (0.01, 1, 1)`` has gain ratio 100 and axis ratio ``√3``. A zero
+    and no more: ``g = (0.01, 1, 1)`` has gain ratio 100 but axis ratio about 1.73 (``→ √3`` as
+    ``g₁ → 0``). A zero
     denominator gives ``inf`` (two or more zero gains make ``s_min = 0``).
 
     Parameters

@@ -258,7 +258,7 @@ def fold_figure(eps_values=(0.0, 1e-3, 1e-2, 1e-1, 1.0)):
         ax1.plot(d, two_neuron_fold(d, e), color=(shade * 0.9, shade * 0.45, 0.0), lw=1.6, label=f"ε = {e:g}")
     ax1.set_xlabel("$a_1 - a_2$")
     ax1.set_ylabel(r"$\mathrm{LN}(a)_1$  (unit gain)")
-    ax1.set_title("N = 2: LayerNorm is a sigmoid of a₁ − a₂, a sign when ε = 0")
+    ax1.set_title("N = 2: LayerNorm is a sigmoid of a₁ − a₂,\na sign when ε = 0", fontsize=10)
     ax1.legend(loc="upper left")
     grid = np.linspace(-2, 2, 201)
     A1, A2 = np.meshgrid(grid, grid)
@@ -267,7 +267,7 @@ def fold_figure(eps_values=(0.0, 1e-3, 1e-2, 1e-1, 1.0)):
     ax2.plot([-2, 2], [-2, 2], color=COLORS["ones"], ls="--", lw=1, label=r"direction $\mathbf{1}$")
     fig.colorbar(im, ax=ax2, label=r"$\mathrm{LN}(a)_1$, ε = 0.01")
     ax2.set_xlabel("$a_1$"), ax2.set_ylabel("$a_2$")
-    ax2.set_title("Constant along each line parallel to 1: every such line is one output")
+    ax2.set_title("Constant along each line parallel to 1:\nevery such line is one output", fontsize=10)
     ax2.legend(loc="upper left")
     return fig
 
@@ -293,7 +293,7 @@ def iteration_figure(n: int = 64, layers: int = 12, seed: int = 0):
         ax1.semilogy(np.arange(1, 8), np.maximum(steps, 1e-17), "o-", color=color, label=label)
     ax1.set_xlabel("k")
     ax1.set_ylabel(r"$|\mathrm{LN}^{k+1}(a) - \mathrm{LN}^{k}(a)|$")
-    ax1.set_title("Re-applying LN: an ε-sized move for g = 1, b = 0; order 1 otherwise")
+    ax1.set_title("Re-applying LN: an ε-sized move for g = 1, b = 0;\norder 1 for a learned-looking g, b", fontsize=10)
     ax1.legend()
     weights = [rng.normal(size=(n, n)) / np.sqrt(n) for _ in range(layers)]
     xs, ys = pre_ln_residual(rng.normal(size=n), weights, g, b, eps=1e-5)
@@ -305,7 +305,7 @@ def iteration_figure(n: int = 64, layers: int = 12, seed: int = 0):
     ax2.plot(ell[:-1], radius * np.sqrt(n), "s-", color=COLORS["output"], label=r"$\sqrt{N}\, r$ of $\mathrm{LN}(x_\ell)$")
     ax2.set_xlabel(r"layer $\ell$")
     ax2.set_ylabel("length")
-    ax2.set_title("The stream grows; LN(x) stays at radius r ≈ 1")
+    ax2.set_title("The stream grows; LN(x) stays at radius r ≈ 1", fontsize=10)
     ax2.legend()
     return fig
 

@@ -213,7 +213,7 @@ def near_surface_figure(n: int = 768, eps: float = 1e-5, samples: int = 4000, se
     ax1.set_xscale("log")
     ax1.axvline(0.01, color=COLORS["ones"], ls="--", lw=1)
     ax1.text(0.012, ax1.get_ylim()[1] * 0.9, "r = 0.99", fontsize=8, color=COLORS["ones"])
-    ax1.set_xlabel(r"distance below the surface, $1 - r$")
+    ax1.set_xlabel(r"depth below the surface, $1 - r$")
     ax1.set_ylabel("inputs")
     share = np.mean(gap < 0.01)
     ax1.set_title(f"N = {n}, ε = {eps:g}: {100 * share:.1f}% of inputs land within 1% of the surface")
@@ -225,5 +225,5 @@ def near_surface_figure(n: int = 768, eps: float = 1e-5, samples: int = 4000, se
         ax2.annotate(label, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
     ax2.set_xlabel(r"$\sigma^2/\varepsilon$")
     ax2.set_ylabel(r"$1 - r$")
-    ax2.set_title(r"1 − r ≈ ε/(2σ²): only σ² ≲ 50ε lands visibly inside")
+    ax2.set_title(r"1 − r ≈ ε/(2σ²) once σ² ≫ ε: only σ² ≲ 50ε lands visibly inside", fontsize=10)
     return fig

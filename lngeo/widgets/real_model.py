@@ -87,6 +87,13 @@ def _int_slider(description: str, lo: int, hi: int, value: int) -> ipw.IntSlider
     )
 
 
+def _tex_power(x: float) -> str:
+    """``1e-12`` as TeX ``10^{-12}`` (a mantissa other than 1 is kept: ``2\\cdot10^{-5}``)."""
+    mantissa, exponent = f"{x:.0e}".split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa}\cdot{power}"
+
+
 def _clip(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -114,8 +121,9 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     every token of the corpus, vermillion the chosen sentence's; the ``N_LABELS`` farthest out
     are labelled on leader lines, fanned out by ``label_layout`` so labels never overlap.
     Right panel: the radius in that plane, ``√(c₁² + c₂²)``, against the radius in the
-    other 381 directions, ``√(r² − c₁² − c₂²)``: every token sits on the unit quarter circle,
-    i.e. on the surface of the output ellipsoid.
+    other 381 directions, ``√(r² − c₁² − c₂²)``: every token sits on the unit quarter circle
+    to drawing precision (``1 − r`` is at most about 2e-10 here), i.e. just inside the surface of
+    the output ellipsoid.
 
     The corpus is encoded once and every layer's axes are computed once
     (:func:`lngeo.model_geometry.corpus_axes`); a slider move only moves artists.
@@ -139,7 +147,7 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     ax2.set_xlim(-0.03, 1.12), ax2.set_ylim(-0.03, 1.12)
     ax2.set_xlabel(r"radius along $u_1, u_2$: $\sqrt{c_1^2 + c_2^2}$")
     ax2.set_ylabel(r"radius along the other 381 axes")
-    ax2.set_title("Every token on the surface: $r^2 = \\sigma^2/(\\sigma^2 + \\varepsilon)$")
+    ax2.set_title("Every token just inside the surface: $r^2 = \\sigma^2/(\\sigma^2 + \\varepsilon)$")
     (corpus1,) = ax1.plot([], [], "o", ms=2.2, color=COLORS["ones"], alpha=0.35, label="all 833 corpus tokens")
     (corpus2,) = ax2.plot([], [], "o", ms=2.2, color=COLORS["ones"], alpha=0.35)
     (chosen1,) = ax1.plot([], [], "o", ms=5.5, color=COLORS["output"], label="this sentence's tokens")
@@ -195,7 +203,7 @@ def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
              "boundary is the unit circle; grey dots are all corpus tokens, orange dots the "
              "sentence's tokens, the four farthest from the centre labelled on leader lines. Right: each token's radius in that "
              "plane against its radius in the other 381 directions; every dot lies on the unit "
-             "quarter circle, the surface of the output ellipsoid."),
+             "quarter circle to drawing precision: just inside the surface of the output ellipsoid."),
         note=("Step the LayerNorm slider: after attention in layers 0–3 (positions 1, 3, 5, 7) the "
               "[CLS] token sits on the rim along u₁; after each MLP every token is back near the "
               "centre of the left panel — yet on the right every token stays on the circle."),
@@ -284,7 +292,7 @@ def gains_figure(name: str = "encoder.layer.5.output.LayerNorm"):
                      xytext=(-70, 10 + 12 * (m % 2) if abs(g[n]) < 1e-20 else 4), fontsize=8)
     ax2.set_xlabel("std of the neuron's input over the corpus (log)")
     ax2.set_ylabel(r"$|g_n|$ (log scale)")
-    ax2.set_title("…and they sit on the three outlier neurons of the residual stream", fontsize=9)
+    ax2.set_title("…and they sit on the three outlier neurons", fontsize=9)
     ax2.legend(loc="center left")
     return fig
 
@@ -317,10 +325,10 @@ def real_inputs_figure():
     ax1.set_yscale("log")
     ax2.set_xticks(range(len(names)), [short_name(n) for n in names], rotation=45, fontsize=9)
     ax2.set_xlabel("LayerNorm (network order)")
-    ax1.set_ylabel(r"distance below the surface, $1 - r$")
+    ax1.set_ylabel(r"depth below the surface, $1 - r$")
     gap_max = max(surface_gap(run.layernorm_inputs[n], run.eps).max() for n in names)
     n_cls = int(np.sum(run.token_position == 0))
-    ax1.set_title(rf"$\varepsilon = {run.eps:.0e}$: every token within {gap_max:.0e} of the surface"
+    ax1.set_title(rf"$\varepsilon = {_tex_power(run.eps)}$: $1 - r \leq {_tex_power(gap_max)}$ for every token"
                   f" (flat rows of dots: the {n_cls} [CLS] tokens)", fontsize=10)
     ax2.set_ylabel(r"share along $\mathbf{1}$: $|\hat{\mathbf{1}}\cdot a|\,/\,|a|$")
     ax2.set_title(r"Inputs are nearly $\perp \mathbf{1}$ — about as much as random directions", fontsize=10)
@@ -380,8 +388,8 @@ def gains_alt(name: str = "encoder.layer.5.output.LayerNorm") -> str:
             f"near zero ({tiny}). Right: absolute gain against the standard deviation of each "
             f"neuron's input over the corpus, log-log: the near-zero gains, labelled neurons "
             f"{', '.join(str(n) for n in sorted(dead))}, are the neurons whose inputs vary most, "
-            f"{spread[dead].min():.0f} to {spread[dead].max():.0f}, {ratio.min():.0f} to "
-            f"{ratio.max():.0f} times the median neuron's {np.median(spread):.2f}.")
+            f"with standard deviations {spread[dead].min():.0f} to {spread[dead].max():.0f}: "
+            f"{ratio.min():.0f} to {ratio.max():.0f} times the median neuron's {np.median(spread):.2f}.")
 
 
 def real_inputs_alt() -> str:
