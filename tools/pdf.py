@@ -123,10 +123,10 @@ def build(html_root: Path) -> Path:
     toc = contents_page([(t, s) for (t, _), s in zip(printed, starts)])
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(toc)))
-    writer.add_outline_item("Contents", 0)
+    writer.add_outline_item(title="Contents", page_number=0)
     for (title, pdf), start in zip(printed, starts):
         writer.append(PdfReader(io.BytesIO(pdf)))
-        writer.add_outline_item(title, start - 1)
+        writer.add_outline_item(title=title, page_number=start - 1)
     writer.add_metadata({"/Title": "The Geometry of LayerNorm", "/Author": "The lngeo authors"})
     target = html_root / OUTPUT
     with open(target, "wb") as fh:
