@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import site_check  # noqa: E402
 
 
 def toc_files() -> list[str]:
-    """Every file named in _toc.yml, in reading order (root first)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    """Every file named in _toc.yml, in reading order (root first): one reader, tools/site_check."""
+    return site_check.toc_pages()
 
 
 def source_of(entry: str) -> Path:
