@@ -43,7 +43,7 @@ def radial_fraction_curve():
     x = np.logspace(-3, 6, 400)
     ax.semilogx(x, _r_of_ratio(x), color=COLORS["scaled"], lw=2, label=r"$r = 1/\sqrt{1 + \varepsilon/\sigma^2}$")
     ax.axhline(1.0, color=COLORS["sphere"], ls="--", lw=1, label=r"the sphere, $r = 1$")
-    for ratio, text in ((1.0, "σ² = ε\nr = 0.707"), (49.25, "σ² = 49 ε\nr = 0.99"), (1e5, "σ = 1, ε = 1e-5\nr = 0.999995")):
+    for ratio, text in ((1.0, "σ² = ε\nr = 0.707"), (49.25, "σ² ≈ 49 ε\nr = 0.99"), (1e5, "σ = 1, ε = 1e-5\nr = 0.999995")):
         r = float(_r_of_ratio(ratio))
         ax.plot(ratio, r, "o", color=COLORS["output"], ms=6)
         ax.annotate(text, (ratio, r), xytext=(8, -30), textcoords="offset points", fontsize=8)
