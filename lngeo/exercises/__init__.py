@@ -1,34 +1,125 @@
-"""Self-checking exercises: run a student's function on random and adversarial inputs.
+"""Self-checking exercises: run a student's function on visible or hidden cases and judge it.
 
-A self-checking exercise asks the reader to write one function (``my_layer_norm``,
-``my_project``, …) and hands it to a ``check_…`` function. The checker calls it on a list of
-:class:`Case` objects (random inputs, then inputs chosen to catch the usual mistakes),
-compares with ``lngeo``'s reference, and returns a :class:`CheckResult` that is truthy when
-everything passed and otherwise says exactly which property failed on which input, naming the
-classic mistake that reproduces the wrong answer when there is one.
+Interface (shared with the otter-grader editions in ``tools/`` and ``coursework/``)
+----------------------------------------------------------------------------------
+Every checker has the signature::
 
-``lngeo.exercises.checking`` holds that machinery; each chapter's checker lives in a module
-named like the chapter's explorer in :mod:`lngeo.widgets`.
+    check_<name>(student, seed=0, *, hidden=False) -> CheckResult
+
+* ``student`` is the reader's function. It is called **positionally** with the arguments the
+  exercise names (``my_layer_norm(x, gain, bias, eps)``), so parameter names do not matter.
+* ``seed`` draws the random cases; ``hidden=False`` gives the visible cases a reader sees in
+  the chapter, ``hidden=True`` an instructor-only set drawn from an independent stream of
+  the same seed: other inputs, widths up to 768, float32 inputs, and batched inputs along
+  the last axis for the batched exercise.
+* :class:`CheckResult` is truthy iff every case passed; ``.passed`` (bool), ``.score``
+  (fraction of cases passed, in [0, 1]), ``.n_cases``, ``.message`` (a one-paragraph
+  summary, also ``str(result)``), ``.failures`` (one message per failing case),
+  ``.outcomes`` (per-case records), ``.diagnosis`` and ``.report()`` (per-case feedback for a
+  grader's per-question report).
+
+:data:`CHECKERS` maps the chapters' ``{exercise}`` labels to :class:`Exercise` entries. An
+entry is callable like its checker (``CHECKERS["ex-ln-implement"](my_layer_norm, seed=7,
+hidden=True)``) and carries the name of the function the reader writes::
+
+    Exercise(label, function_name, checker, points, chapter, signature)
+
+What the checkers promise (feedback that is never wrong: positional calls, time limits,
+unusable return values named, dtype-aware tolerances, diagnoses only when certain) is
+described in :mod:`lngeo.exercises.checking`. The docstrings here say what is checked, never
+how to compute it.
 """
 
-from .checking import Case, CheckResult, run_cases
-from .composition import check_layer_norm
-from .projection import check_project
-from .scaling import check_radial_fraction
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from .affine import check_hyperplane_normal
-from .output_set import check_semi_axes
-from .dynamics import check_jacobian
+from .checking import Case, CaseOutcome, CheckResult, run_cases
+from .composition import check_batched_layer_norm, check_layer_norm
+from .dynamics import check_arc_angle, check_jacobian
+from .output_set import (
+    check_in_output_set,
+    check_principal_axes,
+    check_semi_axes,
+    check_slice_coordinates,
+    check_vertex_preimage,
+)
+from .projection import check_project
 from .real_model import check_tilt_angle
+from .scaling import check_radial_fraction
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One self-checking exercise of the book.
+
+    Attributes
+    ----------
+    label : str
+        The ``{exercise}`` label in the chapter (``"ex-ln-implement"``).
+    function_name : str
+        The name of the function the reader writes (``"my_layer_norm"``).
+    checker : callable
+        ``checker(student, seed=0, *, hidden=False) -> CheckResult``.
+    points : float
+        Suggested weight in a graded edition.
+    chapter : str
+        The notebook the exercise belongs to (``"01_composition"``); new exercises name the
+        chapter whose material they use.
+    signature : str
+        The arguments the student's function receives, in order (``"x, gain, bias, eps"``).
+    """
+
+    label: str
+    function_name: str
+    checker: Callable[..., CheckResult]
+    points: float
+    chapter: str
+    signature: str
+
+    def __call__(self, student: Callable, seed: int = 0, *, hidden: bool = False) -> CheckResult:
+        return self.checker(student, seed, hidden=hidden)
+
+
+_EXERCISES = [
+    Exercise("ex-ln-implement", "my_layer_norm", check_layer_norm, 2.0, "01_composition", "x, gain, bias, eps"),
+    Exercise("ex-batched-layer-norm", "my_batched_layer_norm", check_batched_layer_norm, 2.0, "01_composition", "x, gain, bias, eps"),
+    Exercise("ex-proj-implement", "my_project", check_project, 1.0, "02_projection", "x"),
+    Exercise("ex-scale-implement", "my_radial_fraction", check_radial_fraction, 1.0, "03_scaling", "x, eps"),
+    Exercise("ex-affine-implement", "my_normal", check_hyperplane_normal, 2.0, "04_affine", "gain"),
+    Exercise("ex-semi-axes", "my_semi_axes", check_semi_axes, 2.0, "05_output_set", "gain"),
+    Exercise("ex-principal-axes", "my_principal_axes", check_principal_axes, 3.0, "05_output_set", "gain"),
+    Exercise("ex-slice-coordinates", "my_slice_coordinates", check_slice_coordinates, 2.0, "05_output_set", "y, gain, bias"),
+    Exercise("ex-in-output-set", "my_in_output_set", check_in_output_set, 2.0, "05_output_set", "y, gain, bias"),
+    Exercise("ex-vertex-preimage", "my_vertex_preimage", check_vertex_preimage, 2.0, "05_output_set", "y, gain, bias"),
+    Exercise("ex-jacobian", "my_jacobian", check_jacobian, 3.0, "06_dynamics", "x, gain, eps"),
+    Exercise("ex-arc", "my_arc_angle", check_arc_angle, 2.0, "06_dynamics", "a, c"),
+    Exercise("ex-tilt-angle", "my_tilt_angle", check_tilt_angle, 2.0, "07_real_model", "gain"),
+]
+
+#: Exercise label → :class:`Exercise` (callable like its checker).
+CHECKERS: dict[str, Exercise] = {e.label: e for e in _EXERCISES}
 
 __all__ = [
+    "CHECKERS",
     "Case",
+    "CaseOutcome",
     "CheckResult",
+    "Exercise",
     "run_cases",
+    "check_arc_angle",
+    "check_batched_layer_norm",
+    "check_hyperplane_normal",
+    "check_in_output_set",
+    "check_jacobian",
     "check_layer_norm",
+    "check_principal_axes",
     "check_project",
     "check_radial_fraction",
-    "check_hyperplane_normal",
     "check_semi_axes",
-    "check_jacobian",
+    "check_slice_coordinates",
     "check_tilt_angle",
+    "check_vertex_preimage",
 ]
