@@ -19,10 +19,11 @@ machinery promises feedback that is never wrong:
   (also ones that require grad: their values are judged, their autograd graph is not) are
   accepted. ``None``, strings, dicts, sets, generators, ``...``, ragged lists, object arrays
   and complex numbers fail the case with a message that names what came back.
-* **Dtype-aware tolerance.** Cases whose inputs are float32 are judged with a float32
-  tolerance. When a float64 case is right only to float32 precision (the student computed
-  in float32, e.g. with a default torch tensor) the message says that precision is the only
-  problem, and no mistake is diagnosed.
+* **Dtype-aware tolerance.** Cases whose inputs are float32, and float32 answers (a student
+  who computes in float32, e.g. with a default torch tensor), are judged with a float32
+  tolerance (:data:`FLOAT32_TOL`), and the verdict says so. A float32 answer that misses
+  that tolerance by less than a factor 100 is reported as a possible precision problem,
+  never as a conceptual mistake, and is left out of diagnoses.
 * **Diagnoses only when they are true.** A named classic mistake is reported only when the
   wrong implementation agrees with the student's answer on *every* case where the student
   returned a number of the right shape, and differs from the right answer on at least two
@@ -105,7 +106,7 @@ class CaseOutcome:
 
     def line(self) -> str:
         mark = "✔" if self.passed else "✘"
-        text = "passed" if self.passed else self.message
+        text = ("passed" + (f" ({self.message})" if self.message else "")) if self.passed else self.message
         return f"{mark} case {self.index + 1}: {self.property} — {text}"
 
 
@@ -327,11 +328,11 @@ def to_array(value, *, allow_bool: bool = False) -> tuple[np.ndarray | None, str
             warnings.simplefilter("ignore")
             arr = np.asarray(value)
     except (ValueError, TypeError) as exc:
-        return None, f"returned {describe(value)} that is not a rectangular array of numbers ({exc})"
+        return None, f"returned a ragged or mixed {describe(value).removeprefix('a ')} (not a rectangular array of numbers: {exc})"
     if arr.dtype == object:
         if isinstance(value, (list, tuple)):
             return None, f"returned a ragged or mixed {type(value).__name__} (not a rectangular array of numbers)"
-        return None, f"returned {describe(value)}, not numbers"
+        return None, f"returned an object array ({describe(value)} holding Python objects), not numbers"
     kind = arr.dtype.kind
     if kind == "c":
         return None, f"returned complex numbers ({arr.dtype}); the answer is real (did a square root or eigen-solver go complex?)"
@@ -455,33 +456,46 @@ def run_cases(
         if problem is not None:
             outcomes.append(CaseOutcome(i, case.property, where, False, "type", f"{prefix}your function {problem}"))
             continue
-        rt, at = (tol32 if case.float32 else (rtol, atol))
-        if case.verify is not None:
+        rt, at = (_tol32_for(case, tol32) if case.float32 else (rtol, atol))
+        note = ""
+        if case.verify is not None and not (case.float32 or _is_float32(got)):  # float32: judged by value below
             problem = default_judge(got, case.expected, np.inf, np.inf)  # shape and finiteness
             if problem is None:
                 problem = case.verify(got.astype(float))
             kind = "value"
         else:
+            low = _is_float32(got) and not case.float32  # a float32 answer to a float64 case
+            if low:
+                rt, at = _tol32_for(case, tol32)
             problem = judge(got, case.expected, rt, at, case)
             kind = "value"
-            if problem is not None and not case.float32 and _is_float32(got) and judge(got, case.expected, *tol32, case) is None:
+            if problem is not None and "shape" in problem.split(",")[0]:
+                kind = "shape"
+            elif problem is not None and _is_float32(got) and judge(got, case.expected, 100 * rt, 100 * at, case) is None:
                 problem = (
-                    "your answer is right only to float32 precision: it is float32 but the inputs are float64 "
-                    "(compute in float64, e.g. torch.float64) — the formula itself is fine here"
+                    f"your float32 answer is off by more than float32 rounding usually explains ({problem}); "
+                    "this may be precision alone — compute in float64 to be sure"
                 )
                 kind = "precision"
-            elif problem is not None and "shape" in problem.split(",")[0]:
-                kind = "shape"
+            elif problem is None and low:
+                note = "judged at float32 precision (your answer is float32)"
         if problem is None and changed:
             problem, kind = f"the value is right, but your function changed its input {', '.join(changed)} in place (work on a copy)", "mutation"
         elif problem is not None and changed:
             problem += f"; it also changed its input {', '.join(changed)} in place"
         if problem is None:
-            outcomes.append(CaseOutcome(i, case.property, where, True, "pass", got=got))
+            outcomes.append(CaseOutcome(i, case.property, where, True, "pass", note, got=got))
         else:
             outcomes.append(CaseOutcome(i, case.property, where, False, kind, f"{prefix}{problem}", got=got if kind in ("value", "mutation") else None))
     diagnosis = _diagnose(cases, outcomes, mistakes or {}, judge, convert, rtol, atol, tol32) if any(o.kind == "value" for o in outcomes) else None
     return _verdict(name, outcomes, diagnosis)
+
+
+def _tol32_for(case: Case, tol32: tuple[float, float]) -> tuple[float, float]:
+    """The float32 tolerance, its ``atol`` grown with the inputs' magnitude (rounding them to
+    float32 already moves them by about 6e-8 of their size)."""
+    sizes = [float(np.max(np.abs(v))) for v in case.kwargs.values() if isinstance(v, np.ndarray) and v.size and v.dtype.kind == "f"]
+    return tol32[0], tol32[1] * max([1.0] + sizes)
 
 
 def _is_float32(got) -> bool:
@@ -500,12 +514,14 @@ def _diagnose(cases, outcomes, mistakes, judge, convert, rtol, atol, tol32) -> s
     """
     usable = [(c, o) for c, o in zip(cases, outcomes) if o.got is not None and o.kind in ("pass", "value", "mutation")]
     n_value = sum(o.kind == "value" for o in outcomes)
+    # a yes/no answer matches a wrong rule by chance too easily: require agreement on every case
+    boolean = any(getattr(o.got, "dtype", None) == bool for _, o in usable)
     best: tuple[int, str, list[int], bool] | None = None
     for description, wrong in mistakes.items():
         matched: list[int] = []
         agrees_everywhere = True
         for case, outcome in usable:
-            rt, at = (tol32 if case.float32 else (rtol, atol))
+            rt, at = (_tol32_for(case, tol32) if case.float32 or _is_float32(outcome.got) else (rtol, atol))
             args = tuple(_copy(v) for v in case.kwargs.values())
             try:
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -518,6 +534,8 @@ def _diagnose(cases, outcomes, mistakes, judge, convert, rtol, atol, tol32) -> s
             agrees_everywhere &= agree
             if outcome.kind == "value" and wrong_there:
                 matched.append(outcome.index)
+        if boolean and not agrees_everywhere:
+            continue
         if len(matched) >= 2 and 2 * len(matched) >= n_value and (best is None or len(matched) > best[0]):
             best = (len(matched), description, matched, agrees_everywhere)
     if best is None:
@@ -533,7 +551,9 @@ def _verdict(name: str, outcomes: list[CaseOutcome], diagnosis: str | None = Non
     failures = [f"{o.property}: {o.message}" for o in outcomes if not o.passed]
     n = len(outcomes)
     if not failures:
-        return CheckResult(name, True, n, f"all {n} cases pass.", [], outcomes)
+        low = sum(bool(o.message) for o in outcomes)
+        note = f" ({low} judged at float32 precision, because your answers were float32)" if low else ""
+        return CheckResult(name, True, n, f"all {n} cases pass{note}.", [], outcomes)
     more = f" ({len(failures) - 1} more failing case(s))" if len(failures) > 1 else ""
     message = failures[0] + more
     if diagnosis:

@@ -47,7 +47,10 @@ def _layer_norm_cases(seed: int, hidden: bool) -> list[Case]:
         _moment_check("mean(y²)", lambda y: np.mean(y * y), target, ""))
     add("must ignore the input's mean", x + (rng.uniform(500, 2000) if hidden else 1e3), ones, zeros, 1e-5)
     add("must apply gain and bias per neuron, after normalising", x, np.linspace(-2, 2, n), np.arange(float(n)), 1e-5)
-    add("must return exactly b for a constant input when eps > 0", np.full(4, 3.0), np.array([1.0, 2, 3, 4]), np.array([0.5, -1, 0, 2]), 1e-5)
+    if hidden:
+        add("must return exactly b for a constant input when eps > 0", np.full(4, rng.uniform(-5, 5)), rng.uniform(0.5, 3, 4), rng.normal(0, 1, 4), 1e-5)
+    else:
+        add("must return exactly b for a constant input when eps > 0", np.full(4, 3.0), np.array([1.0, 2, 3, 4]), np.array([0.5, -1, 0, 2]), 1e-5)
     add("must be scale invariant when eps = 0", 1e3 * x, ones, zeros, 0.0)
     widths = (2, 3, 5, 16, 64, 128, 768) if not hidden else (2, int(rng.integers(3, 9)), int(rng.integers(65, 300)), 384, 768)
     for width in widths:

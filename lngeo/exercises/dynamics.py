@@ -77,15 +77,10 @@ def check_jacobian(student: Callable, seed: int = 0, *, hidden: bool = False) ->
         n, inv, z, P = _jac_parts(x, eps)
         return np.asarray(gain, float)[:, None] * inv * (np.eye(n) - np.outer(z, z) / n)
 
-    def transposed(x, gain, eps):
-        n, inv, z, P = _jac_parts(x, eps)
-        return (np.asarray(gain, float)[:, None] * inv * (P - np.outer(z, z) / n)).T
-
     mistakes = {
         "leaving out the −z zᵀ/N term (differentiating only the numerator x − μ)": no_zz,
-        "putting the gain on the input side, (Π − z zᵀ/N) G": gain_right,
+        "the transpose — the same as putting the gain on the input side, (Π − z zᵀ/N) G (rows must be outputs, columns inputs)": gain_right,
         "forgetting that μ depends on x (I instead of Π)": no_pi,
-        "the transpose (rows must be outputs, columns inputs)": transposed,
     }
     return run_cases("jacobian", student, _jacobian_cases(seed, hidden), rtol=1e-7, atol=1e-9, mistakes=mistakes)
 
@@ -112,8 +107,13 @@ def _arc_cases(seed: int, hidden: bool) -> list[Case]:
     add("a segment whose ends differ only by a multiple of 1 maps to a single point: 0°", a, a + rng.uniform(1, 5))
     add("a segment along a ray from the 1 axis maps to a single point: 0°", a, rng.uniform(2, 5) * a + rng.uniform(-3, 3))
     add("the 1 component is ignored (the arc lies in 1⟂)", a + 10.0, rng.normal(size=n) - 7.0)
-    add("in degrees, for N = 3: from (1, 0, −1) to (0, 1, −1)", [1.0, 0.0, -1.0], [0.0, 1.0, -1.0])
-    add("N = 2: a segment on one side of the 1 axis maps to a point", [2.0, 1.0], [5.0, -1.0])
+    if hidden:
+        add("in degrees, for N = 3", rng.normal(size=3), rng.normal(size=3))
+        d = rng.uniform(0.5, 2.0, 2)
+        add("N = 2: a segment on one side of the 1 axis maps to a point", [d[0], 0.0], [rng.uniform(2, 4), rng.uniform(2, 4) - d[1]])
+    else:
+        add("in degrees, for N = 3: from (1, 0, −1) to (0, 1, −1)", [1.0, 0.0, -1.0], [0.0, 1.0, -1.0])
+        add("N = 2: a segment on one side of the 1 axis maps to a point", [2.0, 1.0], [5.0, -1.0])
     add("an arc close to 180° (the ends almost opposite)", a, -a + 0.05 * rng.normal(size=n))
     add("a tiny arc (a computed cos θ may round to just above 1)", a, a + 1e-7 * rng.normal(size=n))
     widths = (16, 768) if not hidden else (int(rng.integers(5, 60)), 384, 768)

@@ -26,7 +26,7 @@ def _radial_fraction_cases(seed: int, hidden: bool) -> list[Case]:
     add("must use the biased variance, dividing by N", x, 0.5 * sigma2)
     add("must ignore the input's mean (σ² is measured about μ)", x + (rng.uniform(10, 50) if hidden else 30.0), 0.5 * sigma2)
     add("must be 1 when ε = 0", x, 0.0)
-    add("must be 0 for a constant input when ε > 0", np.full(5, 1.7), 1e-5)
+    add("must be 0 for a constant input when ε > 0", np.full(5, rng.uniform(-3, 3) if hidden else 1.7), 1e-5)
     add("must depend on σ²/ε only: scaling x by 10 and ε by 100 changes nothing", 10 * x, 50.0 * sigma2)
     add("must give r ≈ 0.5 for σ = 0.00183, ε = 1e-5 (N = 768)", 0.00183 * rng.normal(size=768), 1e-5)
     widths = (2, 3, 16, 768) if not hidden else (2, int(rng.integers(3, 64)), int(rng.integers(65, 500)), 768)
