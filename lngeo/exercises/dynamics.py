@@ -88,7 +88,7 @@ def check_jacobian(student: Callable, seed: int = 0, *, hidden: bool = False) ->
 # -- lines become arcs -------------------------------------------------------------------------
 
 def _arc_reference(a, c) -> float:
-    """Degrees between the directions LN(a) and LN(c) in 1⟂ (unit gain, ε = 0), via atan2."""
+    """The right answer for one case, in degrees."""
     p, q = (np.asarray(v, dtype=float) - np.mean(v) for v in (a, c))
     p, q = p / np.linalg.norm(p), q / np.linalg.norm(q)
     return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(p - q), np.linalg.norm(p + q))))

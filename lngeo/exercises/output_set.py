@@ -216,8 +216,8 @@ def check_principal_axes(student: Callable, seed: int = 0, *, hidden: bool = Fal
 
     The answer: a pair ``(semi_axes, axes)`` — the ``N − 1`` semi-axes of the output
     ellipsoid, largest first, and its principal axes as orthonormal **rows**, shape
-    ``(N − 1, N)``, row ``k`` along semi-axis ``k`` (the convention of
-    :func:`lngeo.principal_axes`). Either sign of each axis, and any orthonormal basis of the
+    ``(N − 1, N)``, row ``k`` along semi-axis ``k`` (collapsed semi-axes, of length 0,
+    last). Either sign of each axis, and any orthonormal basis of the
     axes of a repeated semi-axis, is accepted (see the module notes). Cases: N = 2, the order,
     negative, zero and repeated gains, unit gains, random and trained-looking gains up to
     N = 384 (hidden: up to 768, and float32).
@@ -310,8 +310,9 @@ def check_slice_coordinates(student: Callable, seed: int = 0, *, hidden: bool = 
 
     ``y`` is a point of the output set (e.g. a LayerNorm output, ``N = 384`` for a MiniLM
     token); the answer is its ``N − 1`` coordinates in the principal-axis frame, measured in
-    units of the semi-axes and in the order of :func:`lngeo.principal_axes` (largest semi-axis
-    first), shape ``(N − 1,)`` — the convention of :func:`lngeo.slice_coordinates`. The sign of
+    units of the semi-axes (so a vertex has coordinates ``±1`` and ``0``), largest semi-axis
+    first, shape ``(N − 1,)``; coordinates along collapsed semi-axes (length 0) are not
+    checked. The sign of
     each coordinate depends on the sign chosen for its axis, and along a repeated semi-axis on
     the basis chosen, so each coordinate is compared by its absolute value, and the
     coordinates of a repeated semi-axis by their Euclidean length. Cases: a vertex, ``b``, a
