@@ -18,7 +18,7 @@ Every checker has the signature::
   ``.outcomes`` (per-case records), ``.diagnosis`` and ``.report()`` (per-case feedback for a
   grader's per-question report).
 
-:data:`CHECKERS` maps the chapters' ``{exercise}`` labels to :class:`Exercise` entries. An
+``CHECKERS`` maps the chapters' ``{exercise}`` labels to :class:`Exercise` entries. An
 entry is callable like its checker (``CHECKERS["ex-ln-implement"](my_layer_norm, seed=7,
 hidden=True)``) and carries the name of the function the reader writes::
 
@@ -26,7 +26,7 @@ hidden=True)``) and carries the name of the function the reader writes::
 
 What the checkers promise (feedback that is never wrong: positional calls, time limits,
 unusable return values named, dtype-aware tolerances, diagnoses only when certain) is
-described in :mod:`lngeo.exercises.checking`. The docstrings here say what is checked, never
+described in ``lngeo.exercises.checking``. The docstrings here say what is checked, never
 how to compute it.
 """
 

@@ -150,7 +150,7 @@ class CheckResult:
 
     @property
     def score(self) -> float:
-        """Fraction of cases passed, in [0, 1] (1.0 iff :attr:`passed`)."""
+        """Fraction of cases passed, in [0, 1] (1.0 iff ``passed``)."""
         if self.passed:
             return 1.0
         return self.n_passed / self.n_cases if self.n_cases else 0.0
@@ -407,16 +407,16 @@ def run_cases(
         The exercise's name, for messages.
     student : callable
         Called as ``student(*case.kwargs.values())`` (positionally).
-    cases : iterable of Case
+    cases : list of Case
     rtol, atol : float
         Tolerance for float64 cases; ``tol32`` for float32 ones (``atol`` is relative to
         the largest entry of the right answer, at least 1).
     judge : callable, optional
-        ``judge(got, expected, rtol, atol, case) -> str | None``; default :func:`default_judge`.
+        ``judge(got, expected, rtol, atol, case) -> str | None``; default ``default_judge``.
         It must also say whether two candidate answers agree (used for diagnoses), so it
         compares the two answers up to the exercise's freedom (sign, basis, …).
     convert : callable, optional
-        ``convert(value) -> (answer, problem)``; default :func:`to_array`.
+        ``convert(value) -> (answer, problem)``; default ``to_array``.
     mistakes : mapping, optional
         Description → wrong implementation with the exercise's signature. A description is
         reported only when that implementation agrees with the student on every case where
