@@ -594,6 +594,20 @@ def test_unusable_return_values_fail_naming_what_came_back(label, kind):
     assert result.diagnosis is None
 
 
+def test_a_list_of_grad_tracking_tensors_and_sys_exit_are_verdicts_not_crashes():
+    def tensors(x):
+        return [torch.tensor(v, requires_grad=True) for v in (x - x.mean())]
+
+    result = CHECKERS["ex-proj-implement"](tensors)
+    assert not result and "not a rectangular array of numbers" in result.message
+
+    def exits(x):
+        raise SystemExit(3)
+
+    result = CHECKERS["ex-proj-implement"](exits)
+    assert not result and "raised SystemExit" in result.message
+
+
 def test_a_signature_mismatch_is_reported_once_as_such():
     result = CHECKERS["ex-ln-implement"](lambda x, gain: x)
     assert not result and result.score == 0.0

@@ -229,7 +229,7 @@ def _call_with_alarm(fn: Callable, args: tuple, timeout: float) -> _Call:
             signal.setitimer(signal.ITIMER_REAL, 0.0, 0.0)
     except _Timeout:
         return _Call(timed_out=True)
-    except Exception as exc:  # the student's error is the verdict, not a crash
+    except (Exception, SystemExit, GeneratorExit) as exc:  # the student's error is the verdict, not a crash
         return _Call(error=exc)
     finally:
         signal.signal(signal.SIGALRM, previous)
@@ -327,7 +327,7 @@ def to_array(value, *, allow_bool: bool = False) -> tuple[np.ndarray | None, str
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:
+    except Exception as exc:  # ragged lists, lists of grad-tracking tensors, …
         return None, f"returned a ragged or mixed {describe(value).removeprefix('a ')} (not a rectangular array of numbers: {exc})"
     if arr.dtype == object:
         if isinstance(value, (list, tuple)):
