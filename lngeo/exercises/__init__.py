@@ -1,7 +1,6 @@
 """Self-checking exercises: run a student's function on visible or hidden cases and judge it.
 
-Interface (shared with the otter-grader editions in ``tools/`` and ``coursework/``)
-----------------------------------------------------------------------------------
+**Interface** (shared with the otter-grader editions in ``tools/`` and ``coursework/``).
 Every checker has the signature::
 
     check_<name>(student, seed=0, *, hidden=False) -> CheckResult
