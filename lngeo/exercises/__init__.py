@@ -99,6 +99,8 @@ _EXERCISES = [
 ]
 
 #: Exercise label → :class:`Exercise` (callable like its checker).
+#:
+#: :meta hide-value:
 CHECKERS: dict[str, Exercise] = {e.label: e for e in _EXERCISES}
 
 __all__ = [
