@@ -713,3 +713,29 @@ def test_help_of_a_checker_has_no_code():
         doc = inspect.getdoc(entry.checker)
         assert entry.label in doc  # says which exercise it checks
         assert ">>>" not in doc and "def " not in doc
+
+
+# -- the chapters' exercise cells keep working -----------------------------------------------------
+
+
+def _chapter_check_cells():
+    import json
+    from pathlib import Path
+
+    for notebook in sorted((Path(__file__).resolve().parents[1] / "chapters").glob("0*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and "from lngeo.exercises import" in source:
+                yield notebook.stem, source
+
+
+def test_every_chapter_exercise_cell_returns_a_check_result():
+    cells = list(_chapter_check_cells())
+    assert len(cells) >= 7
+    for stem, source in cells:
+        body, last = source.rstrip().rsplit("\n", 1)
+        namespace = {"np": np}
+        exec(body, namespace)  # noqa: S102 - the book's own cell
+        result = eval(last, namespace)  # noqa: S307
+        assert isinstance(result, CheckResult), stem
+        assert len(result.report().splitlines()) == result.n_cases + 1 + (result.diagnosis is not None)

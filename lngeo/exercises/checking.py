@@ -189,7 +189,7 @@ def _fmt(value) -> str:
         return repr(value)
     with np.printoptions(precision=4, threshold=8, edgeitems=3, suppress=False):
         if arr.ndim:
-            text = np.array2string(arr, separator=", ")
+            text = " ".join(np.array2string(arr, separator=", ", max_line_width=10**6).split())  # one line
             return text if arr.dtype in (np.float64, np.bool_) else f"{text} ({arr.dtype})"
         return repr(arr.item())
 
