@@ -11,6 +11,11 @@ Every checker has the signature::
   the chapter, ``hidden=True`` an instructor-only set drawn from an independent stream of
   the same seed: other inputs, widths up to 768, float32 inputs, and batched inputs along
   the last axis for the batched exercise.
+* The student's function may return numpy arrays, Python numbers, lists of numbers or torch
+  tensors (float64 or float32; a tensor that requires grad is judged by its value). ``None``,
+  ``...``, strings, dicts, sets, generators, ragged lists and complex numbers fail the case
+  with a message naming what came back; a call that takes longer than
+  ``lngeo.exercises.checking.TIMEOUT_S`` (20 s) fails and the remaining cases are skipped.
 * :class:`CheckResult` is truthy iff every case passed; ``.passed`` (bool), ``.score``
   (fraction of cases passed, in [0, 1]), ``.n_cases``, ``.message`` (a one-paragraph
   summary, also ``str(result)``), ``.failures`` (one message per failing case),
