@@ -689,7 +689,7 @@ def test_in_place_mutation_of_the_input_is_reported():
 
 # -- docstrings without solutions ------------------------------------------------------------------
 
-GIVEAWAYS = [">>>", "def ", "np.", "numpy.linalg", "eigh", "eigvalsh", ".var(", ".mean(", "sqrt(", "\\sqrt",
+GIVEAWAYS = [">>>", "def ", "np.", "numpy.linalg", "eigh(", "eigvalsh", ".var(", ".mean(", "sqrt(", "\\sqrt",
              "1/g", "1 / g", "G^{-1}", "G⁻¹", "\\frac", "g g^", "gg^", "G^2", "G²", "arccos", "Π₂", "\\Pi", "σ² + ε", "u_k·"]
 
 
