@@ -163,7 +163,7 @@ def test_registry_names_the_functions_the_chapters_use():
 @pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
 def test_every_reference_solution_scores_one(label, hidden):
     for student in REFERENCES[label]:
-        for seed in (0, 5):
+        for seed in (0, 1, 3, 5):  # seeds 1 and 3 draw collapsed semi-axes that eigvalsh returns as ~1e-8
             result = CHECKERS[label](student, seed, hidden=hidden)
             assert result.passed and bool(result), (label, result.report())
             assert result.score == 1.0 and result.n_passed == result.n_cases >= 8
