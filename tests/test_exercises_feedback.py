@@ -743,3 +743,28 @@ def test_every_chapter_exercise_cell_returns_a_check_result():
         result = eval(last, namespace)  # noqa: S307
         assert isinstance(result, CheckResult), stem
         assert len(result.report().splitlines()) == result.n_cases + 1 + (result.diagnosis is not None)
+
+
+def _in_float32(fn):
+    """The same right answer, computed from float32 copies of the inputs and returned as float32."""
+
+    def student(*args):
+        args = [np.asarray(a, np.float32) if isinstance(a, np.ndarray) else a for a in args]
+        with np.errstate(all="ignore"):
+            out = fn(*args)
+        if isinstance(out, tuple):
+            return tuple(np.asarray(o, np.float32) for o in out)
+        return out if isinstance(out, bool) else np.asarray(out, np.float32)
+
+    return student
+
+
+@pytest.mark.parametrize("label", sorted(set(LABELS) - {"ex-in-output-set"}))
+def test_answers_computed_in_float32_pass_at_float32_precision(label):
+    # eigenvectors of close semi-axes, arccos near 0° and inputs with a large mean lose digits
+    # in float32; the tolerances allow for that, and say so
+    for seed in (0, 1, 3):
+        for hidden in (False, True):
+            result = CHECKERS[label](_in_float32(REFERENCES[label][0]), seed, hidden=hidden)
+            assert result.passed, (seed, hidden, result.report())
+    assert "float32" in CHECKERS[label](_in_float32(REFERENCES[label][0])).message

@@ -398,6 +398,7 @@ def run_cases(
     allow_bool: bool = False,
     convert: Callable | None = None,
     timeout: float | None = None,
+    tol32_by_inputs: bool = True,
 ) -> CheckResult:
     """Run the student's function on every case and return the :class:`CheckResult`.
 
@@ -423,6 +424,9 @@ def run_cases(
         the student returned a usable answer, and is wrong on at least two of them.
     allow_bool : bool
         Keep boolean answers boolean (for yes/no exercises).
+    tol32_by_inputs : bool
+        Grow the float32 ``atol`` with the inputs' magnitude (off for scale-free answers
+        such as angles).
     """
     cases = list(cases)
     judge = judge or (lambda got, expected, rt, at, case: default_judge(got, expected, rt, at))
@@ -456,7 +460,7 @@ def run_cases(
         if problem is not None:
             outcomes.append(CaseOutcome(i, case.property, where, False, "type", f"{prefix}your function {problem}"))
             continue
-        rt, at = (_tol32_for(case, tol32) if case.float32 else (rtol, atol))
+        rt, at = (_tol32_for(case, tol32, tol32_by_inputs) if case.float32 else (rtol, atol))
         note = ""
         if case.verify is not None and not (case.float32 or _is_float32(got)):  # float32: judged by value below
             problem = default_judge(got, case.expected, np.inf, np.inf)  # shape and finiteness
@@ -466,7 +470,7 @@ def run_cases(
         else:
             low = _is_float32(got) and not case.float32  # a float32 answer to a float64 case
             if low:
-                rt, at = _tol32_for(case, tol32)
+                rt, at = _tol32_for(case, tol32, tol32_by_inputs)
             problem = judge(got, case.expected, rt, at, case)
             kind = "value"
             if problem is not None and "shape" in problem.split(",")[0]:
@@ -487,13 +491,15 @@ def run_cases(
             outcomes.append(CaseOutcome(i, case.property, where, True, "pass", note, got=got))
         else:
             outcomes.append(CaseOutcome(i, case.property, where, False, kind, f"{prefix}{problem}", got=got if kind in ("value", "mutation") else None))
-    diagnosis = _diagnose(cases, outcomes, mistakes or {}, judge, convert, rtol, atol, tol32) if any(o.kind == "value" for o in outcomes) else None
+    diagnosis = _diagnose(cases, outcomes, mistakes or {}, judge, convert, rtol, atol, tol32, tol32_by_inputs) if any(o.kind == "value" for o in outcomes) else None
     return _verdict(name, outcomes, diagnosis)
 
 
-def _tol32_for(case: Case, tol32: tuple[float, float]) -> tuple[float, float]:
+def _tol32_for(case: Case, tol32: tuple[float, float], by_inputs: bool = True) -> tuple[float, float]:
     """The float32 tolerance, its ``atol`` grown with the inputs' magnitude (rounding them to
     float32 already moves them by about 6e-8 of their size)."""
+    if not by_inputs:
+        return tol32
     sizes = [float(np.max(np.abs(v))) for v in case.kwargs.values() if isinstance(v, np.ndarray) and v.size and v.dtype.kind == "f"]
     return tol32[0], tol32[1] * max([1.0] + sizes)
 
@@ -504,7 +510,7 @@ def _is_float32(got) -> bool:
     return any(getattr(p, "dtype", None) in (np.float32, np.float16) for p in parts)
 
 
-def _diagnose(cases, outcomes, mistakes, judge, convert, rtol, atol, tol32) -> str | None:
+def _diagnose(cases, outcomes, mistakes, judge, convert, rtol, atol, tol32, tol32_by_inputs=True) -> str | None:
     """The classic mistake that reproduces the student's wrong answers, or None.
 
     A mistake qualifies when, on at least two failing cases (and on at least half of the
@@ -522,7 +528,7 @@ def _diagnose(cases, outcomes, mistakes, judge, convert, rtol, atol, tol32) -> s
         matched: list[int] = []
         agrees_everywhere = True
         for case, outcome in usable:
-            rt, at = (_tol32_for(case, tol32) if case.float32 or _is_float32(outcome.got) else (rtol, atol))
+            rt, at = (_tol32_for(case, tol32, tol32_by_inputs) if case.float32 or _is_float32(outcome.got) else (rtol, atol))
             args = tuple(_copy(v) for v in case.kwargs.values())
             try:
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
