@@ -61,8 +61,22 @@ SETUP_SOURCE = "# Set-up for the exercises (the grader runs this cell, the exerc
 
 
 def load_data(path: Path = DATA) -> dict:
+    """``coursework/exercises.yml``, with each code exercise's function, checker and points taken
+    from ``lngeo.exercises.CHECKERS`` when the package has that registry (the checkers' own
+    single source); the values in the file are the fallback for a package without it."""
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        data = yaml.safe_load(f)
+    try:
+        from lngeo.exercises import CHECKERS
+    except ImportError:
+        return data
+    for label, entry in data["exercises"].items():
+        item = CHECKERS.get(label)
+        if entry.get("kind") == "code" and item is not None:
+            entry["function"] = item.function_name
+            entry["checker"] = item.checker.__name__
+            entry["points"] = item.points
+    return data
 
 
 def chapter_paths() -> list[Path]:
@@ -296,6 +310,7 @@ def otter_exe() -> str:
 
 def assign(out: Path, data: dict, chapters: list[str] | None = None) -> None:
     """Run ``otter assign`` on every master: OUT/<chapter>/{autograder,student}/."""
+    out = out.resolve()
     masters = out / "masters"
     write_masters(masters, data)
     for master in sorted(masters.glob("*.ipynb")):
@@ -394,8 +409,11 @@ def guide(data: dict) -> str:
 
 # -- the student HTML site ---------------------------------------------------------------------
 
-def student_site(out: Path, student_dir: Path) -> None:
-    """A book source tree whose chapters are the student notebooks, with ``hide_solutions``."""
+def student_site(out: Path, student_dir: Path, execute: bool = True) -> None:
+    """A book source tree whose chapters are the student notebooks, with ``hide_solutions``.
+
+    ``execute=False`` (tests): the pages are built without running the chapters.
+    """
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for name in ("_toc.yml", "intro.md", "api.md", "references.bib"):
@@ -405,6 +423,8 @@ def student_site(out: Path, student_dir: Path) -> None:
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = config["title"] + " (student edition)"
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
+    if not execute:
+        config["execute"]["execute_notebooks"] = "off"
     (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (out / "chapters").mkdir()
     for path in chapter_paths():
@@ -514,14 +534,153 @@ def question_feedback(results, questions: list[str]) -> str:
     return "\n".join(parts)
 
 
+# -- self-check: every variant of every code answer through the autograder's own test files ------
+
+def answer_stubs(student_nb: Path) -> dict[str, str]:
+    """Question name → the student notebook's answer cell (the stub students start from)."""
+    nb = nbformat.read(student_nb, as_version=4)
+    return {q: c.source for c in nb.cells if c.cell_type == "code"
+            for q in c.metadata.get("otter", {}).get("tests", [])}
+
+
+def selfcheck(otter_dir: Path, data: dict | None = None) -> list[dict]:
+    """Score the worked solution, the student stub and the book's wrong starter of every code
+    exercise with the autograder zip's test files (the files ``otter run`` uses), in-process.
+
+    Returns one dict per (exercise, variant): score, possible, and the failing visible tests'
+    messages (what a student would read).
+    """
+    import contextlib
+    import io
+    import tempfile
+    import zipfile
+    from otter.test_files import create_test_file
+
+    data = data or load_data()
+    out = []
+    for path in chapter_paths():
+        chapter = path.stem
+        zips = sorted((otter_dir / chapter / "autograder").glob("*-autograder_*.zip"))
+        stubs = answer_stubs(otter_dir / chapter / "student" / path.name)
+        with tempfile.TemporaryDirectory() as tmp:
+            zipfile.ZipFile(zips[-1]).extractall(tmp)
+            for ex in read_exercises(path, data):
+                if ex.kind != "code":
+                    continue
+                q = qname(ex.label)
+                for variant, code in (("solution", ex.solution_code), ("stub", stubs.get(q, "")), ("starter", ex.starter_code)):
+                    env: dict = {}
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        exec(SETUP_SOURCE, env)
+                        try:
+                            exec(code, env)
+                        except Exception as exc:  # a broken answer is graded, not a crash
+                            env["__error__"] = exc
+                    tf = create_test_file(str(Path(tmp) / "tests" / f"{q}.py"), None)
+                    tf.run(env)
+                    feedback = "\n".join(r.message for r in tf.test_case_results if not r.passed and not r.test_case.hidden)
+                    out.append({"label": ex.label, "chapter": chapter, "variant": variant,
+                                "score": float(tf.score), "possible": float(tf.possible), "feedback": feedback})
+    return out
+
+
+# -- the leak check: no solution text in any student artefact ------------------------------------
+
+MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\{[a-z:]+\}`[^`]*`|`[^`]*`", re.S)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("−", "-").replace("*", "").split())
+
+
+def secrets(data: dict | None = None) -> dict[str, list[str]]:
+    """Exercise label → fragments of its solution that appear in no chapter outside solutions.
+
+    Code solutions: the lines of the function body. Written solutions: runs of at least six
+    words of plain prose (math, roles and code removed), and formulas of 16 characters or more
+    (the HTML keeps a formula's TeX), so they survive rendering.
+    """
+    data = data or load_data()
+    found: dict[str, list[str]] = {}
+    public_parts = []
+    for path in chapter_paths():
+        nb = nbformat.read(path, as_version=4)
+        public_parts += [c.source for c in nb.cells if "solution" not in tags(c)]
+    public = _norm(" ".join(public_parts))
+    public_lines = {_norm(ln) for part in public_parts for ln in part.splitlines()}
+    for ex in all_exercises(data):
+        frags = []
+        if ex.solution_code:
+            body = ex.solution_code.split(f"def {data['exercises'][ex.label]['function']}(", 1)[1].splitlines()[1:]
+            for ln in body:
+                n = _norm(ln.split("#")[0])
+                if len(n) >= 12 and n not in public_lines and n not in public and not n.startswith(("check_", "from ", "import ")):
+                    frags.append(n)
+        for cell in ex.solution_md:
+            text = OPEN.sub("", cell.source)
+            text = re.sub(r"^:\w+:.*$|^```.*$", "", text, flags=re.M)
+            for m in re.finditer(r"\$\$(.+?)\$\$|\$([^$]+)\$", text, flags=re.S):
+                formula = m.group(1) or m.group(2)
+                if len(formula) >= 16 and _norm(formula) not in public:
+                    frags.append(_norm(formula))
+            for run in MATH.split(text):
+                for piece in re.split(r"[.;:(),—]", run):
+                    piece = _norm(piece)
+                    if len(piece.split()) >= 6 and piece not in public:
+                        frags.append(piece)
+        found[ex.label] = frags
+    return found
+
+
+def html_text(raw_html: str) -> str:
+    import html as html_mod
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", raw_html, flags=re.S)
+    return _norm(html_mod.unescape(re.sub(r"<[^>]+>", "", text)))
+
+
+def leaks(paths: list[Path], data: dict | None = None) -> list[str]:
+    """Every (file, exercise, fragment) where solution text appears in a student artefact.
+
+    ``paths``: files or folders (notebooks, HTML, ``_sources`` text, anything readable). The
+    hidden-test seed counts as solution text too.
+    """
+    data = data or load_data()
+    table = secrets(data)
+    seed = str(data["hidden_seed"])
+    problems = []
+    files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*"))) if f.is_file()]
+    for f in files:
+        if f.suffix not in {".ipynb", ".html", ".txt", ".md", ".py", ".js", ".json"}:
+            continue
+        raw_text = f.read_text(encoding="utf-8", errors="replace")
+        if f.suffix == ".ipynb":
+            nb = json.loads(raw_text)
+            text = _norm("\n".join("".join(c.get("source", "")) for c in nb.get("cells", []))
+                         + json.dumps(nb.get("metadata", {}), ensure_ascii=False))
+            text = _norm(text + " " + " ".join(ln for c in nb.get("cells", []) for ln in "".join(c.get("source", "")).splitlines()))
+        elif f.suffix == ".html":
+            text = html_text(raw_text) + " " + _norm(raw_text)
+        else:
+            text = _norm(raw_text)
+        for label, frags in table.items():
+            for frag in frags:
+                if frag in text:
+                    problems.append(f"{f}: {label}: {frag!r}")
+        if re.search(rf"\b{seed}\b", raw_text):
+            problems.append(f"{f}: the hidden-test seed {seed}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("masters"); p.add_argument("out", type=Path)
     p = sub.add_parser("assign"); p.add_argument("out", type=Path); p.add_argument("--chapter", action="append")
     p = sub.add_parser("guide"); p.add_argument("out", type=Path)
-    p = sub.add_parser("site"); p.add_argument("out", type=Path); p.add_argument("student_dir", type=Path)
+    p = sub.add_parser("site"); p.add_argument("out", type=Path); p.add_argument("student_dir", type=Path); p.add_argument("--no-execute", action="store_true")
     p = sub.add_parser("grade"); p.add_argument("submissions", type=Path); p.add_argument("autograders", type=Path); p.add_argument("csv", type=Path)
+    p = sub.add_parser("selfcheck"); p.add_argument("otter_dir", type=Path)
+    p = sub.add_parser("leaks"); p.add_argument("paths", type=Path, nargs="+")
     args = parser.parse_args(argv)
     data = load_data()
     if args.cmd == "masters":
@@ -535,13 +694,22 @@ def main(argv: list[str] | None = None) -> None:
         args.out.write_text(guide(data), encoding="utf-8")
         print(args.out)
     elif args.cmd == "site":
-        student_site(args.out, args.student_dir)
+        student_site(args.out, args.student_dir, execute=not args.no_execute)
         print(args.out)
     elif args.cmd == "grade":
         rows = grade(args.submissions, args.autograders, args.csv, data)
         for row in rows:
             print(f"{row['submission']}: {row.get('autograded', '-')}/{row.get('autograded_possible', '-')} {row.get('error', '')}")
         print(f"scores written to {args.csv}")
+    elif args.cmd == "selfcheck":
+        print(json.dumps(selfcheck(args.otter_dir, data), ensure_ascii=False, indent=1))
+    elif args.cmd == "leaks":
+        problems = leaks(args.paths, data)
+        for line in problems:
+            print(line)
+        if problems:
+            raise SystemExit(f"{len(problems)} solution fragment(s) found in student artefacts")
+        print(f"no solution text in {len(args.paths)} student path(s)")
 
 
 if __name__ == "__main__":
