@@ -95,6 +95,7 @@ student: otter-assign env
 	cp $(EDITIONS)/otter/*/student/*.ipynb $(EDITIONS)/student/notebooks/
 	$(CW_PY) tools/editions.py site $(EDITIONS)/student/source $(EDITIONS)/otter
 	$(VENV)/bin/jupyter-book build $(EDITIONS)/student/source --path-output $(EDITIONS)/student/site -W -n --keep-going
+	$(CW_PY) tools/editions.py leaks $(EDITIONS)/student/notebooks $(EDITIONS)/student/site/_build/html
 	@echo "Student notebooks: $(CURDIR)/$(EDITIONS)/student/notebooks/"
 	@echo "Student site:      $(CURDIR)/$(EDITIONS)/student/site/_build/html/index.html"
 

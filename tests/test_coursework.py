@@ -223,9 +223,13 @@ def test_instructor_guide_has_objectives_problem_sets_and_a_rubric_for_every_wri
     for ex in WRITTEN:
         section = text.split(f"### `{ex.label}`", 1)[1].split("### ", 1)[0]
         assert all(crit in section for _, crit in DATA["exercises"][ex.label]["rubric"]), ex.label
+    named = 0
     for ex in CODE:
         section = text.split(f"### `{ex.label}`", 1)[1].split("### ", 1)[0]
-        assert "Classic mistakes the checker names" in section, ex.label
+        mistakes = editions.classic_mistakes(DATA["exercises"][ex.label]["checker"])
+        assert all(f"- {m}" in section for m in mistakes), ex.label
+        named += len(mistakes)
+    assert named >= 10  # the checkers name their classic mistakes, and the guide lists them
     # the guide is for instructors, but it quotes no code solution either (they live in solutions/)
     code_secrets = [f for ex in CODE for f in editions.secrets(DATA)[ex.label] if f.startswith(("return", "mu =", "z ="))]
     assert code_secrets and not any(f in editions._norm(text) for f in code_secrets)

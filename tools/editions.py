@@ -57,7 +57,7 @@ STUDENT_NOTE = (
     "Replace the `...` in the cell below with your function. Its last line runs the checker on the "
     "same cases as the visible test; the grader adds hidden cases."
 )
-SETUP_SOURCE = "# Set-up for the exercises (the grader runs this cell, the exercise cells and the tests).\nimport numpy as np\nimport lngeo"
+SETUP_SOURCE = "# Set-up for the exercises (graded: this cell and your answers)\nimport numpy as np\nimport lngeo"
 
 
 def load_data(path: Path = DATA) -> dict:
@@ -339,23 +339,29 @@ def strip_student_notebook(path: Path) -> None:
 # -- the instructor guide ----------------------------------------------------------------------
 
 def first_sentence(md: str) -> str:
-    body = OPEN.sub("", md)
-    body = re.sub(r"^:\w+:.*$", "", body, flags=re.M).replace("```", "").strip()
+    body = re.sub(r"^:\w+:.*$", "", md, flags=re.M)
+    body = re.sub(r"^```.*$", "", body, flags=re.M).strip()
     body = " ".join(body.split())
     m = re.match(r"(.+?[.?!])(\s|$)", body)
     return (m.group(1) if m else body)[:220]
 
 
 def classic_mistakes(checker_name: str) -> list[str]:
-    """The named mistakes a checker diagnoses, read from its module's source (descriptions only)."""
+    """The named mistakes a checker diagnoses (``"description": lambda …`` in its source and in
+    the helpers it calls), descriptions only: no wrong or right code."""
     import importlib
     import inspect
     import lngeo.exercises as ex
     fn = getattr(ex, checker_name, None)
     if fn is None:
         return []
-    src = inspect.getsource(importlib.import_module(fn.__module__))
-    return sorted(set(re.findall(r'^\s*"([^"\n]{8,})":\s*lambda', src, flags=re.M)))
+    fn = inspect.unwrap(fn)
+    module = importlib.import_module(fn.__module__)
+    src = inspect.getsource(fn)
+    for helper in set(re.findall(r"\b(_\w*mistake\w*)\(", src)):
+        if hasattr(module, helper):
+            src += inspect.getsource(getattr(module, helper))
+    return sorted(set(re.findall(r'^\s*"([^"\n]{8,})":\s*(?:lambda\b|[A-Za-z_][\w.]*,?\s*$)', src, flags=re.M)))
 
 
 def guide(data: dict) -> str:
