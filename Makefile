@@ -17,6 +17,8 @@ CW_VENV ?= .venv-coursework
 CW_PY := $(CW_VENV)/bin/python
 EDITIONS ?= $(BUILD)/editions
 GRADES ?= $(EDITIONS)/grades.csv
+# tests/test_coursework.py drives tools/editions.py with this interpreter.
+export LNGEO_COURSEWORK_PYTHON := $(abspath $(CW_PY))
 
 # Keep kernels, matplotlib and Jupyter from writing into $HOME.
 export MPLCONFIGDIR := $(CURDIR)/$(BUILD)/.cache/matplotlib
