@@ -170,6 +170,8 @@ def test_checker_docs_and_help_hold_no_solution_text(tmp_path):
 def test_student_site_html_and_sources_hold_no_solution_text(otter_dir, tmp_path):
     source = tmp_path / "source"
     run_cw("site", str(source), str(otter_dir), "--no-execute")
+    import yaml
+    assert yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]["hide_solutions"] is True
     jb = Path(sys.executable).parent / "jupyter-book"
     proc = subprocess.run([str(jb), "build", str(source), "--path-output", str(tmp_path / "site"), "--keep-going"],
                           capture_output=True, text=True, timeout=900)
@@ -177,6 +179,8 @@ def test_student_site_html_and_sources_hold_no_solution_text(otter_dir, tmp_path
     assert (html / "chapters" / "01_composition.html").exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
     page = (html / "chapters" / "01_composition.html").read_text(encoding="utf-8")
     assert "ex-ln-implement" in page and "my_layer_norm" in page  # the exercise is there, its answer is not
+    for chapter in CHAPTERS:
+        assert "Solution to" not in (html / "chapters" / f"{chapter}.html").read_text(encoding="utf-8"), chapter
     assert (html / "_sources").is_dir() and any((html / "_sources").rglob("*.ipynb"))
     assert editions.leaks([html], DATA) == []
 
@@ -195,11 +199,13 @@ def test_grading_right_wrong_and_empty_submissions_writes_the_expected_csv(otter
             if code and editions.qname(ex.label) in cell.metadata.get("otter", {}).get("tests", []):
                 cell.source = code
         nbformat.write(nb, subs / f"{name}.ipynb")  # names without the chapter: read from metadata
+    nbformat.write(nbformat.v4.new_notebook(), subs / "notes.ipynb")  # not a chapter: a row with an error
     out = tmp_path / "grades.csv"
     run_cw("grade", str(subs), str(otter_dir), str(out))
     rows = {r["submission"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     points = DATA["exercises"][ex.label]["points"]
-    assert set(rows) == {"right.ipynb", "wrong.ipynb", "empty.ipynb"}
+    assert set(rows) == {"right.ipynb", "wrong.ipynb", "empty.ipynb", "notes.ipynb"}
+    assert "no autograder" in rows.pop("notes.ipynb")["error"]
     assert all(r["chapter"] == chapter and r["error"] == "" for r in rows.values())
     assert float(rows["right.ipynb"][ex.label]) == points and float(rows["right.ipynb"]["autograded"]) == points
     assert 0 <= float(rows["wrong.ipynb"][ex.label]) < points
