@@ -283,6 +283,8 @@ class Explorer:
         self.alt = alt
         self.note = note
         self.twin = twin
+        #: The live view (an ``HBox``), built by the first call of :meth:`widget`.
+        self.view: widgets.HBox | None = None
         self.errors: list[BaseException] = []
         # The live image is shown at its natural pixel size: width and height are set from
         # each PNG, and the layout forbids the flex box from stretching or shrinking it.
@@ -415,6 +417,14 @@ class Explorer:
             self._background_key = (self._view_state(leaves), key[1])
         else:
             canvas.restore_region(self._background)
+        # ``Axes.set_title`` puts the title back at y = 1 (axes coordinates); only a full draw
+        # lifts it clear of the axes' decorations again. Redo that placement for every moving
+        # title, or a restored background shows it ~30 px too low (it overlapped 3-D panes).
+        renderer = canvas.get_renderer()
+        for ax in fig.axes:
+            titles = (ax.title, ax._left_title, ax._right_title)
+            if any(t in moving for t in titles) and hasattr(ax, "_update_title_position"):
+                ax._update_title_position(renderer)
         for artist in moving:
             if hasattr(artist, "do_3d_projection"):
                 artist.do_3d_projection()
@@ -449,15 +459,19 @@ class Explorer:
 
         An ``HBox`` that wraps: on a wide screen (a 1440-px window with JupyterLab's file
         browser closed) the sliders sit left of the figure; when the notebook column is
-        narrower the figure moves below them, still at its natural size.
+        narrower the figure moves below them, still at its natural size. Built once and
+        kept (:attr:`view`): every display of this explorer shows the same, synced widgets.
         """
+        if self.view is not None:
+            return self.view
         column = []
         if self.note:
             note = widgets.HTML(f"<em>{html.escape(self.note)}</em>", layout=widgets.Layout(width=self.controls_width))
             column.append(note)
         column.extend(self.controls.values())
         side = widgets.VBox(column, layout=widgets.Layout(flex="0 0 auto", width=self.controls_width, margin="0 1em 0 0"))
-        return widgets.HBox([side, self.image], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.view = widgets.HBox([side, self.image], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        return self.view
 
     @property
     def controls_width(self) -> str:
