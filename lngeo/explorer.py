@@ -54,8 +54,11 @@ __all__ = [
     "sweep",
 ]
 
-#: Width of every slider's track (the label column comes on top, sized to the longest label).
-SLIDER_WIDTH = "16em"
+#: Width of every slider's track and of its readout (the label column comes on top, sized to the
+#: longest label). With the shortest labels, controls and a 688-px 3-D figure fit side by side
+#: in JupyterLab's notebook column of a 1440-px window with the file browser open (~1000 px).
+SLIDER_WIDTH = "13em"
+READOUT_WIDTH = "5em"
 
 
 def slider(description: str, min: float, max: float, value: float, step: float | None = None, readout_format: str = ".2f") -> widgets.FloatSlider:
@@ -295,7 +298,7 @@ class Explorer:
         self.label_width = max((_label_width_em(c.description) for c in self.controls.values()), default=0.0) + self.LABEL_MARGIN_EM
         for control in self.controls.values():
             control.style.description_width = f"{self.label_width:.1f}em"
-            control.layout.width = f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + 6em)"
+            control.layout.width = f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + {READOUT_WIDTH})"
             control.observe(self._on_change, names="value")
         self.refresh()
 
@@ -466,7 +469,9 @@ class Explorer:
             return self.view
         column = []
         if self.note:
-            note = widgets.HTML(f"<em>{html.escape(self.note)}</em>", layout=widgets.Layout(width=self.controls_width))
+            # ipywidgets gives an HTML widget the line height of a slider row (28 px): reset it.
+            text = f'<div style="line-height:1.35;margin-bottom:0.4em"><em>{html.escape(self.note)}</em></div>'
+            note = widgets.HTML(text, layout=widgets.Layout(width=self.controls_width))
             column.append(note)
         column.extend(self.controls.values())
         side = widgets.VBox(column, layout=widgets.Layout(flex="0 0 auto", width=self.controls_width, margin="0 1em 0 0"))
@@ -476,7 +481,7 @@ class Explorer:
     @property
     def controls_width(self) -> str:
         """CSS width of the controls column: label, slider track and readout."""
-        return f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + 6em)"
+        return f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + {READOUT_WIDTH})"
 
     def _ipython_display_(self) -> None:  # pragma: no cover - exercised in notebooks
         from IPython.display import display
