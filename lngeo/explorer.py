@@ -295,9 +295,13 @@ class Explorer:
             format="png",
             layout=widgets.Layout(flex="0 0 auto", align_self="flex-start", max_width="none", object_fit="none"),
         )
-        self.label_width = max((_label_width_em(c.description) for c in self.controls.values()), default=0.0) + self.LABEL_MARGIN_EM
+        # The label column fits the longest slider label; a checkbox's description sits beside
+        # its box instead, and does not widen the column.
+        sliders = [c for c in self.controls.values() if not isinstance(c, widgets.Checkbox)]
+        self.label_width = max((_label_width_em(c.description) for c in sliders), default=0.0) + self.LABEL_MARGIN_EM
         for control in self.controls.values():
-            control.style.description_width = f"{self.label_width:.1f}em"
+            if control in sliders:
+                control.style.description_width = f"{self.label_width:.1f}em"
             control.layout.width = f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + {READOUT_WIDTH})"
             control.observe(self._on_change, names="value")
         self.refresh()

@@ -172,13 +172,13 @@ _LAYOUT = """(cellIndex) => {
 _EXPLORER_VIEWS = """
 import gc as _gc, json as _json
 from lngeo.explorer import Explorer as _Explorer
-print(_json.dumps([o.view.model_id for o in _gc.get_objects() if isinstance(o, _Explorer) and o.view is not None]))
+print(_json.dumps([o.view.model_id for o in _gc.get_objects() if issubclass(type(o), _Explorer) and o.view is not None]))
 """
 
 _EXPLORER_STATE = """
 import base64 as _b64, gc as _gc, json as _json
 from lngeo.explorer import Explorer as _Explorer
-_ex = next(o for o in _gc.get_objects() if isinstance(o, _Explorer) and o.view is not None and o.view.model_id == {mid!r})
+_ex = next(o for o in _gc.get_objects() if issubclass(type(o), _Explorer) and o.view is not None and o.view.model_id == {mid!r})
 _state = {{"values": _ex.values, "errors": [repr(e) for e in _ex.errors], "live": _b64.b64encode(_ex.image.value).decode()}}
 if {fresh}:
     _fresh = _ex.twin()
