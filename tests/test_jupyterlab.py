@@ -121,12 +121,14 @@ _OPEN = """async () => {
     return nb.context.path;
 }"""
 
-_RUN_ALL = """async () => {
-    const app = window.jupyterapp, nb = app.shell.currentWidget;
+_RUN_ALL = """async (timeoutMs) => {
+    const app = window.jupyterapp, nb = app.shell.currentWidget, deadline = Date.now() + timeoutMs;
     await app.commands.execute('notebook:run-all-cells');
-    const cells = () => nb.content.widgets.filter(c => c.model.type === 'code');
-    while (nb.sessionContext.session.kernel.status !== 'idle'
-           || cells().some(c => c.model.executionCount === null || c.model.executionState === 'running'))
+    // Empty code cells never get an execution count: leave them out.
+    const cells = () => nb.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+    while ((nb.sessionContext.session.kernel.status !== 'idle'
+            || cells().some(c => c.model.executionCount === null || c.model.executionState === 'running'))
+           && Date.now() < deadline)
         await new Promise(r => setTimeout(r, 250));
     return cells().map((c, i) => ({index: nb.content.widgets.indexOf(c), count: c.model.executionCount,
                                    outputs: c.model.outputs.toJSON()}));
@@ -227,7 +229,10 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
                                "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=180_000)
         assert page.evaluate(_OPEN) == chapter
         started = time.monotonic()
-        cells = page.evaluate(_RUN_ALL)
+        cells = page.evaluate(_RUN_ALL, RUN_ALL_TIMEOUT_S * 1000)
+        unrun = [c["index"] for c in cells if c["count"] is None]
+        if unrun:
+            problems.append(f"cells not executed after {RUN_ALL_TIMEOUT_S} s: {unrun}")
         print(f"{chapter}: Run All {time.monotonic() - started:.1f} s in JupyterLab")
         if time.monotonic() - started > RUN_ALL_TIMEOUT_S:
             problems.append(f"Run All took {time.monotonic() - started:.0f} s")
