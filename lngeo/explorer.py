@@ -157,7 +157,7 @@ def _fast_png(rgba: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)) + chunk(b"IEND", b"")
 
 
-#: matplotlib's player buttons: Font Awesome class -> (text shown, what it does). Plain
+#: matplotlib's player buttons: Font Awesome class -> the text shown instead. Plain
 #: characters every system font has; U+FE0E asks for text, not emoji, presentation.
 _PLAYER_ICONS = {
     "fa fa-minus": "\u2212",
@@ -275,8 +275,8 @@ class Explorer:
         :func:`explorer_factory` sets it.
     """
 
-    #: Label column width is the longest label plus this margin (em): ipywidgets truncates
-    #: a description that does not fit with an ellipsis.
+    #: Margin in em added to the longest slider label to give the label column's width
+    #: (ipywidgets cuts a description that does not fit with an ellipsis).
     LABEL_MARGIN_EM = 1.5
 
     def __init__(self, figure, controls: Mapping[str, widgets.ValueWidget], update: Callable[..., None], alt: str, note: str = "", twin: Callable[[], "Explorer"] | None = None):
@@ -484,7 +484,7 @@ class Explorer:
 
     @property
     def controls_width(self) -> str:
-        """CSS width of the controls column: label, slider track and readout."""
+        """Return the CSS width of the controls column (label, slider track and readout)."""
         return f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + {READOUT_WIDTH})"
 
     def _ipython_display_(self) -> None:  # pragma: no cover - exercised in notebooks
