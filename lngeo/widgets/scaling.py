@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ..core import layer_norm, project, radial_fraction, scale
-from ..explorer import Explorer, log_slider, sweep
+from ..explorer import Explorer, explorer_factory, log_slider, sweep
 from ..plotting import COLORS, HIST_STYLE, LABELS, figure_2d, new_figure, orthonormal_basis
 
 __all__ = [
@@ -128,6 +128,7 @@ def _example_inputs(n_points: int, seed: int) -> np.ndarray:
     return w * np.logspace(-1.5, 0.5, n_points)[:, None]
 
 
+@explorer_factory
 def scaling_explorer(eps: float = 1e-2, input_scale: float = 0.3, n_points: int = 40, seed: int = 3) -> Explorer:
     r"""Return chapter 3's explorer: inputs in the plane ⟂ 1 (N = 3) and where the scaling sends them.
 
