@@ -50,6 +50,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "coursework" / "exercises.yml"
 
+# Grade with this tree's checkers, not with whichever lngeo the coursework venv has installed
+# (a venv shared between checkouts): first on the path here and in every kernel otter starts.
+sys.path.insert(0, str(ROOT))
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+
 OPEN = re.compile(r"^```\{(exercise|solution|solution-start|solution-end)\}\s*(\S*)", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
 
@@ -201,22 +206,17 @@ def test_cells(label: str, entry: dict, data: dict) -> list:
         f"def test_visible_cases({fn}):\n"
         f"    from lngeo.exercises import {checker}\n"
         f"    result = {checker}({fn})\n"
-        f"    assert result, getattr(result, 'report', result.__str__)()"
+        f"    assert result, result.report()"
     )]
     for tier in tiers:
         cells.append(nbformat.v4.new_code_cell(
             f'""" # BEGIN TEST CONFIG\npoints: {pts:g}\nhidden: true\n""" # END TEST CONFIG\n'
             f"def test_hidden_score_{int(round(tier * 100))}(env):\n"
-            f"    import inspect\n"
             f"    from lngeo.exercises import {checker} as check\n"
             f"    if '{key}' not in env:\n"
-            f"        # ADAPTER until every checker takes (seed, hidden=...): delete the else branch then.\n"
-            f"        if 'hidden' in inspect.signature(check).parameters:\n"
-            f"            env['{key}'] = check(env.get('{fn}'), {seed}, hidden=True)\n"
-            f"        else:\n"
-            f"            env['{key}'] = check(env.get('{fn}'))\n"
+            f"        env['{key}'] = check(env.get('{fn}'), {seed}, hidden=True)\n"
             f"    result = env['{key}']\n"
-            f"    score = getattr(result, 'score', 1.0 if result else 0.0)\n"
+            f"    score = result.score\n"
             f"    assert score >= {tier}, f'hidden cases: score {{score:.2f}} < {tier}'"
         ))
     return cells
