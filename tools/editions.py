@@ -338,12 +338,16 @@ def strip_student_notebook(path: Path) -> None:
 
 # -- the instructor guide ----------------------------------------------------------------------
 
-def first_sentence(md: str) -> str:
+GLUE_ROLE = re.compile(r"\{glue:md\}`([^`:]+)(?::\w+)?`")
+
+
+def statement(md: str) -> str:
+    """The exercise's statement, whole, for the guide: the directive's options and fences
+    dropped, and each glued number (computed when the book builds) named, not shown raw."""
     body = re.sub(r"^:\w+:.*$", "", md, flags=re.M)
     body = re.sub(r"^```.*$", "", body, flags=re.M).strip()
-    body = " ".join(body.split())
-    m = re.match(r"(.+?[.?!])(\s|$)", body)
-    return (m.group(1) if m else body)[:220]
+    body = GLUE_ROLE.sub(lambda m: f"[`{m.group(1)}`, the value the book shows]", body)
+    return " ".join(body.split())
 
 
 def classic_mistakes(checker_name: str) -> list[str]:
@@ -400,7 +404,7 @@ def guide(data: dict) -> str:
         lines.append("")
         for ex in exs:
             e = data["exercises"][ex.label]
-            lines += [f"### `{ex.label}`", "", first_sentence(ex.prompt.source), ""]
+            lines += [f"### `{ex.label}`", "", statement(ex.prompt.source), ""]
             if ex.kind == "code":
                 mistakes = classic_mistakes(e["checker"])
                 lines += [f"Autograded: `{e['function']}` is checked by `lngeo.exercises.{e['checker']}`."]
