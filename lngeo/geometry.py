@@ -56,6 +56,22 @@ def _gain(gain) -> np.ndarray:
     return g
 
 
+def _axes_gain(gain) -> np.ndarray:
+    """A gain whose semi-axes are all representable: ``√N max|g|`` must be a finite float64."""
+    g = _gain(gain)
+    limit = np.finfo(np.float64).max / np.sqrt(g.size)
+    big = np.flatnonzero(np.abs(g) > limit)
+    if big.size:
+        i = int(big[0])
+        raise ValueError(
+            f"gain[{i}] = {g[i]!r} is too large: the semi-axes reach √N·max|gain|, which must "
+            f"be a finite float64, so |gain| <= 1.797e308/√N = {limit:.4g} for N = {g.size} "
+            "(supported range: 0 and every float64 magnitude up to that bound, subnormals "
+            "included); rescale the gain by a power of two and scale the semi-axes back"
+        )
+    return g
+
+
 def _scaled(g: np.ndarray) -> tuple[np.ndarray, int]:
     """``g / 2**e`` with ``max|g / 2**e|`` in ``[0.5, 1)`` (exact), and ``e``."""
     amax = np.max(np.abs(g))
@@ -336,7 +352,7 @@ def principal_axes(gain, method: str = "secular") -> tuple[np.ndarray, np.ndarra
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    g = _gain(gain)
+    g = _axes_gain(gain)
     if method == "secular":
         s, axes = _secular.secular_axes(_secular.deflate(g))
     elif method == "eigh":
@@ -381,7 +397,7 @@ def semi_axes(gain) -> np.ndarray:
     >>> semi_axes([3.0, -3.0, 3.0, 0.0])  # |g| = 3 three times: semi-axis sqrt(N)*3 twice
     array([6., 6., 3.])
     """
-    g = _gain(gain)
+    g = _axes_gain(gain)
     return _secular.secular_semi_axes(_secular.deflate(g))
 
 
