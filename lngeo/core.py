@@ -64,7 +64,9 @@ def _center(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return d, k
 
 
-def _unit_scale(d: np.ndarray, k: np.ndarray, eps: float, what: str) -> tuple[np.ndarray, np.ndarray]:
+def _unit_scale(
+    d: np.ndarray, k: np.ndarray, eps: float, what: str, name: str = "x"
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(z, r)`` with ``z = v / sqrt(mean(v²) + eps)`` and ``r = |z| / sqrt(N)`` for ``v = d * 2**k``.
 
     Both ``v`` and ``sqrt(eps)`` are rescaled by one power of two ``t >= max(|v|, sqrt(eps))``
@@ -78,7 +80,7 @@ def _unit_scale(d: np.ndarray, k: np.ndarray, eps: float, what: str) -> tuple[np
         row = tuple(int(i) for i in where[0]) if where.size else ()
         loc = f" (row {row})" if row else ""
         raise ValueError(
-            f"x has zero {what}{loc} and eps = 0: LayerNorm is 0/0 there. "
+            f"{name} has zero {what}{loc} and eps = 0: LayerNorm is 0/0 there. "
             "Use eps > 0, or an input whose entries are not all equal."
         )
     _, kd = np.frexp(dmax)
@@ -104,8 +106,8 @@ def _unit_scale(d: np.ndarray, k: np.ndarray, eps: float, what: str) -> tuple[np
     return z, r[..., 0]
 
 
-def _prepare(x, gain=None, bias=None):
-    x = as_activations(x)
+def _prepare(x, gain=None, bias=None, name: str = "x"):
+    x = as_activations(x, name)
     n = x.shape[-1]
     g = as_parameter(gain, n, "gain", 1.0)
     b = as_parameter(bias, n, "bias", 0.0)
@@ -220,7 +222,7 @@ def scale(z, eps: float = 1e-5) -> np.ndarray:
     zc = z.astype(_compute_dtype(out))
     amax = np.max(np.abs(zc), axis=-1, keepdims=True)
     _, k = np.frexp(amax)
-    u, _ = _unit_scale(np.ldexp(zc, -k), k, eps, "norm")
+    u, _ = _unit_scale(np.ldexp(zc, -k), k, eps, "norm", "z")
     return u.astype(out, copy=False)
 
 
@@ -243,7 +245,7 @@ def affine(u, gain=None, bias=None) -> np.ndarray:
     >>> affine([1.0, -1.0], gain=[2.0, 3.0], bias=[0.5, 0.5])
     array([ 2.5, -2.5])
     """
-    u, g, b, out = _prepare(u, gain, bias)
+    u, g, b, out = _prepare(u, gain, bias, "u")
     return (g * u + b).astype(out, copy=False)
 
 

@@ -31,7 +31,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import secular as _secular
-from ._checks import as_activations, as_eps, as_gain, as_parameter, require_hyperplane, working_dtype
+from ._checks import (
+    as_activations,
+    as_choice,
+    as_eps,
+    as_gain,
+    as_parameter,
+    require_hyperplane,
+    working_dtype,
+)
 from .core import _center, _unit_scale
 
 __all__ = [
@@ -350,8 +358,7 @@ def principal_axes(gain, method: str = "secular") -> tuple[np.ndarray, np.ndarra
     >>> bool(abs(u @ [1.0, 1/2, 1/3]).max() < 1e-12)  # inside the hyperplane α·u = 0
     True
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    method = as_choice(method, "method", METHODS)
     g = _axes_gain(gain)
     if method == "secular":
         s, axes = _secular.secular_axes(_secular.deflate(g))
@@ -490,12 +497,34 @@ def slice_coordinates(y, gain=None, bias=None, method: str = "secular") -> np.nd
     >>> round(float((c ** 2).sum()), 12)  # on the surface when eps = 0
     1.0
     """
+    method = as_choice(method, "method", METHODS)
     y, g, b = _affine_inputs(y, gain, bias)
     s, axes = principal_axes(g, method=method)
-    comp = (y - b) @ axes.T
+    dy, k = _scaled_offsets(y, b)
+    out = _coordinates(dy, k, s, axes)
+    if not np.all(np.isfinite(out)):
+        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+        raise ValueError(
+            f"y is so far from the ellipsoid that its coordinate {idx} exceeds the float64 "
+            "range (|u_k·(y − b)|/s_k > 1.8e308); use ellipsoid_contains to test such points"
+        )
+    return out
+
+
+def _scaled_offsets(y: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(y − b)/2**k`` without overflow, ``2**k >= max(|y|, |b|)``, and ``k``."""
+    top = max(float(np.max(np.abs(y), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    k = int(np.frexp(top)[1]) if top > 0 else 0
+    return np.ldexp(y, -k) - np.ldexp(b, -k), k
+
+
+def _coordinates(dy: np.ndarray, k: int, s: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """``c_k = u_k·(y − b)/s_k`` from scaled offsets; ``inf`` where it is beyond float64."""
+    comp = dy @ axes.T
     positive = s > 0
     out = np.zeros_like(comp)
-    out[..., positive] = comp[..., positive] / s[positive]
+    with np.errstate(over="ignore", under="ignore"):
+        out[..., positive] = np.ldexp(comp[..., positive] / s[positive], k)
     return out
 
 
@@ -534,15 +563,20 @@ def ellipsoid_contains(y, gain=None, bias=None, rtol: float = 1e-9) -> np.ndarra
     >>> bool(ellipsoid_contains([1.0, 1.0, 1.0], gain=g))  # off the hyperplane
     False
     """
-    rtol = as_eps(rtol)
+    rtol = as_eps(rtol, "rtol")
     y, g, b = _affine_inputs(y, gain, bias)
     V = normal_space(g)
-    scale = np.sqrt(g.size) * np.max(np.abs(g))
-    if scale == 0:
+    if np.max(np.abs(g)) == 0:
         return np.all(y == b, axis=-1)
-    off = np.max(np.abs((y - b) @ V.T), axis=-1)
-    c = slice_coordinates(y, g, b)
-    return (off <= rtol * scale) & (np.sum(c * c, axis=-1) <= 1.0 + rtol)
+    dy, k = _scaled_offsets(y, b)
+    # off-plane distance, relative to the largest semi-axis, in the scaled frame
+    scale = np.ldexp(np.sqrt(g.size) * np.max(np.abs(g)), -k)
+    off = np.max(np.abs(dy @ V.T), axis=-1)
+    s, axes = principal_axes(g)
+    c = _coordinates(dy, k, s, axes)
+    with np.errstate(over="ignore"):
+        radius2 = np.sum(c * c, axis=-1)
+    return (off <= rtol * scale) & (radius2 <= 1.0 + rtol)
 
 
 # --------------------------------------------------------------------------- dynamics
