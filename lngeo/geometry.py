@@ -274,11 +274,19 @@ def _positive_count(g: np.ndarray) -> int:
 
 
 def _axes_eigh(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """eigh of ``M`` restricted to the nonzero gains (zero gains' rows of M vanish), so the
+    collapsed axes appended afterwards are exactly orthogonal to the computed ones."""
     n = g.size
     gs, e = _scaled(g)
-    mu, V = np.linalg.eigh(m_matrix(gs))
+    nz = np.flatnonzero(gs != 0)
+    sub = gs[nz]
+    m = np.outer(sub, sub) / -n
+    m[np.diag_indices(nz.size)] += sub * sub
+    mu, W = np.linalg.eigh(m)
     npos = _positive_count(g)
-    mu, V = mu[::-1][:npos], V[:, ::-1][:, :npos]
+    mu, W = mu[::-1][:npos], W[:, ::-1][:, :npos]
+    V = np.zeros((n, npos))
+    V[nz] = W
     s = np.ldexp(np.sqrt(n * np.maximum(mu, 0.0)), e)
     return _append_collapsed(g, s, V.T)
 
@@ -291,11 +299,14 @@ def _householder_q(n: int) -> np.ndarray:
 def _axes_svd(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = g.size
     gs, e = _scaled(g)
-    GQ = gs[:, None] * _householder_q(n).T  # (N, N−1)
+    nz = np.flatnonzero(gs != 0)
+    GQ = gs[nz, None] * _householder_q(n).T[nz]  # (N_nz, N−1): zero gains' rows vanish
     U, sigma, _ = np.linalg.svd(GQ, full_matrices=False)
     npos = _positive_count(g)
     s = np.ldexp(np.sqrt(n) * sigma[:npos], e)
-    return _append_collapsed(g, s, U[:, :npos].T)
+    V = np.zeros((n, npos))
+    V[nz] = U[:, :npos]
+    return _append_collapsed(g, s, V.T)
 
 
 def _append_collapsed(g, s, axes):
