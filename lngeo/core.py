@@ -117,6 +117,24 @@ def _prepare(x, gain=None, bias=None, name: str = "x"):
     return x.astype(comp), g.astype(comp), b.astype(comp), out
 
 
+def _finite(result: np.ndarray, what: str) -> np.ndarray:
+    """Return ``result`` if it is finite, else raise ``ValueError`` saying ``what`` overflowed."""
+    if not np.all(np.isfinite(result)):
+        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(result))[0])
+        raise ValueError(f"{what} overflows {result.dtype} at index {idx}; scale it down")
+    return result
+
+
+def _layer_norm(x, gain, bias, eps: float, name: str = "x") -> np.ndarray:
+    """``layer_norm`` with errors that call the input ``name`` (for callers like dynamics)."""
+    x, g, b, out = _prepare(x, gain, bias, name)
+    d, k = _center(x)
+    z, _ = _unit_scale(d, k, eps, "variance", name)
+    with np.errstate(over="ignore"):
+        y = (g * z + b).astype(out, copy=False)
+    return _finite(y, "gain * (normalised " + name + ") + bias")
+
+
 def layer_norm(x, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return LayerNorm of ``x`` along its last axis (PyTorch semantics, biased variance).
 
@@ -154,11 +172,7 @@ def layer_norm(x, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
     >>> layer_norm([1.0, 2.0, 3.0], eps=0.0).round(6)
     array([-1.224745,  0.      ,  1.224745])
     """
-    eps = as_eps(eps)
-    x, g, b, out = _prepare(x, gain, bias)
-    d, k = _center(x)
-    z, _ = _unit_scale(d, k, eps, "variance")
-    return (g * z + b).astype(out, copy=False)
+    return _layer_norm(x, gain, bias, as_eps(eps))
 
 
 def project(x) -> np.ndarray:
@@ -246,7 +260,9 @@ def affine(u, gain=None, bias=None) -> np.ndarray:
     array([ 2.5, -2.5])
     """
     u, g, b, out = _prepare(u, gain, bias, "u")
-    return (g * u + b).astype(out, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = (g * u + b).astype(out, copy=False)
+    return _finite(y, "gain * u + bias")
 
 
 @dataclass(frozen=True)
@@ -304,11 +320,13 @@ def decompose(x, gain=None, bias=None, eps: float = 1e-5) -> Decomposition:
     x, g, b, out = _prepare(x, gain, bias)
     d, k = _center(x)
     z, r = _unit_scale(d, k, eps, "variance")
+    with np.errstate(over="ignore"):
+        y = (g * z + b).astype(out, copy=False)
     return Decomposition(
         input=x.astype(out, copy=False),
         projected=np.ldexp(d, k).astype(out, copy=False),
         scaled=z.astype(out, copy=False),
-        output=(g * z + b).astype(out, copy=False),
+        output=_finite(y, "gain * (normalised x) + bias"),
         radial_fraction=r.astype(out, copy=False),
     )
 
@@ -383,4 +401,6 @@ def rms_norm(x, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
     amax = np.max(np.abs(x), axis=-1, keepdims=True)
     _, k = np.frexp(amax)
     z, _ = _unit_scale(np.ldexp(x, -k), k, eps, "mean square")
-    return (g * z + b).astype(out, copy=False)
+    with np.errstate(over="ignore"):
+        y = (g * z + b).astype(out, copy=False)
+    return _finite(y, "gain * (normalised x) + bias")
