@@ -28,7 +28,16 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._checks import as_activations, as_eps, as_parameter
+from ._checks import (
+    as_activations,
+    as_count,
+    as_eps,
+    as_gain,
+    as_parameter,
+    as_real,
+    require_hyperplane,
+)
+from .core import _center, _finite
 from .geometry import normal_space, principal_axes, semi_axes
 
 __all__ = [
@@ -64,6 +73,8 @@ def short_name(name: str) -> str:
     >>> short_name("encoder.layer.5.output.LayerNorm")
     '5 out'
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
     if name.startswith("embeddings"):
         return "emb"
     parts = name.split(".")
@@ -93,9 +104,11 @@ def near_zero_gains(gain, tol: float = NEAR_ZERO) -> np.ndarray:
     >>> near_zero_gains([1.0, -1e-30, 0.9, 2e-9, 1.1]).tolist()
     [1, 3]
     """
-    g = np.asarray(gain, dtype=float)
+    g = as_gain(gain).astype(float)
+    tol = as_eps(tol, "tol")
     a = np.abs(g)
-    idx = np.flatnonzero(a < tol * np.median(a))
+    # exact zeros always count (an all-zero gain has median 0 and collapses every axis)
+    idx = np.flatnonzero((a < tol * np.median(a)) | (a == 0))
     return idx[np.argsort(a[idx], kind="stable")]
 
 
@@ -232,7 +245,11 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
     >>> row.negative, row.near_zero, row.dimension, len(row.collapsed)
     (1, 2, 3, 1)
     """
-    g = np.asarray(gain, dtype=float)
+    g = as_gain(gain).astype(float)
+    require_hyperplane(g.size)
+    tol = as_eps(tol, "tol")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
     n = g.size
     b = as_parameter(bias, n, "bias", 0.0).astype(float)
     s = semi_axes(g)
@@ -249,7 +266,7 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
         spread=float(s[0] / s[-1]) if s[-1] > 0 else math.inf,
         log_spread=float(np.std(np.log(positive))) if positive.size else 0.0,
         tilt_deg=tilt_angle(g),
-        bias_norm=float(np.linalg.norm(b)),
+        bias_norm=float(_finite(np.asarray(np.linalg.norm(b)), "|bias|")),
         negative=int(np.count_nonzero(g < 0)),
         near_zero=k0,
         exact_zero=int(np.count_nonzero(g == 0)),
@@ -278,10 +295,16 @@ def model_geometry(layernorms=None, tol: float = NEAR_ZERO) -> list[LayerGeometr
     >>> len(rows), rows[0].label, rows[-1].label, rows[-1].near_zero
     (13, 'emb', '5 out', 3)
     """
+    tol = as_eps(tol, "tol")
     if layernorms is None:
         from .models import load_layernorms
 
         layernorms = load_layernorms()
+    if not hasattr(layernorms, "items"):
+        raise TypeError(
+            "layernorms must be a dict {name: (gain, bias, ...)} as from load_layernorms(), "
+            f"got {type(layernorms).__name__}"
+        )
     return [layer_geometry(*tuple(p)[:2], name=name, tol=tol) for name, p in layernorms.items()]
 
 
@@ -370,13 +393,20 @@ def surface_gap(x, eps: float) -> np.ndarray:
     """
     eps = as_eps(eps)
     a = as_activations(x).astype(float)
-    var = np.var(a, axis=-1)
+    d, k = _center(a)  # Πx = d·2**k exactly centred, max|d| <= 2
+    top = np.max(np.abs(d), axis=-1)
+    zero = top == 0
     if eps == 0:
-        if np.any(var == 0):
+        if np.any(zero):
             raise ValueError("x has a row of zero variance and eps = 0: r = 0/0 is undefined")
-        return np.zeros_like(var)
-    with np.errstate(divide="ignore"):
-        ratio = np.where(var > 0, eps / np.where(var > 0, var, 1.0), np.inf)
+        return np.zeros_like(top)
+    # ε/σ² with σ² = mean(d²)·4**k, evaluated as ldexp((ε/m)/f², −2(k + e)) where
+    # top = f·2**e and m = mean((d/top)²) ∈ [1/N, 1]: no squaring of tiny numbers
+    f, e = np.frexp(np.where(zero, 1.0, top))
+    m = np.mean((d / np.where(zero, 1.0, top)[..., None]) ** 2, axis=-1)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        ratio = np.ldexp(eps / np.where(zero, 1.0, m) / (f * f), -2 * (k[..., 0] + e))
+    ratio = np.where(zero, np.inf, ratio)
     return np.where(np.isinf(ratio), 1.0, -np.expm1(-0.5 * np.log1p(ratio)))
 
 
@@ -406,6 +436,8 @@ def share_along_ones(x) -> np.ndarray:
     """
     a = as_activations(x).astype(float)
     n = a.shape[-1]
+    top = np.max(np.abs(a), axis=-1, keepdims=True)
+    a = a / np.where(top > 0, top, 1.0)  # the share is scale-free: avoid under/overflow
     norm = np.linalg.norm(a, axis=-1)
     share = np.abs(a.mean(axis=-1)) * math.sqrt(n)
     return np.divide(share, norm, out=np.zeros_like(norm), where=norm > 0)
@@ -425,7 +457,11 @@ def random_share_quantiles(n: int, q=(0.5, 0.95)) -> np.ndarray:
     """
     from scipy.special import betaincinv
 
-    return np.sqrt(betaincinv(0.5, (n - 1) / 2.0, np.asarray(q, dtype=float)))
+    n = as_count(n, "n", low=2)
+    q = as_real(q, "q").astype(float)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError(f"q must hold probabilities in [0, 1], got {q}")
+    return np.sqrt(betaincinv(0.5, (n - 1) / 2.0, q))
 
 
 @dataclass(frozen=True)
@@ -495,7 +531,9 @@ def output_residuals(x, y, gain, bias, eps: float) -> OutputResiduals:
     g = as_parameter(gain, n, "gain", 1.0).astype(float)
     b = as_parameter(bias, n, "bias", 0.0).astype(float)
     nz = g != 0
-    z = (ya - b)[..., nz] / g[nz]
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = (ya - b)[..., nz] / g[nz]
+    z = _finite(z, "(y − bias)/gain")
     norm_z = np.linalg.norm(z, axis=-1)
     cos = np.abs(z.sum(axis=-1)) / (math.sqrt(n) * np.where(norm_z > 0, norm_z, 1.0))
     rho = norm_z / math.sqrt(n)
