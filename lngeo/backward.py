@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_activations, as_eps, as_parameter, require_hyperplane
+from ._checks import as_activations, as_count, as_eps, as_parameter, as_scalar, require_hyperplane
 from .core import decompose, project
 from .geometry import semi_axes
 
@@ -333,19 +333,27 @@ def fit_gain_bias(inputs, targets, steps: int = 200, lr: float = 0.1, eps: float
     t = np.asarray(as_activations(targets, "targets"), dtype=float)
     if x.ndim != 2 or t.shape != x.shape:
         raise ValueError(f"inputs and targets must both have shape (B, N), got {x.shape} and {t.shape}")
-    if int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    if not (np.isfinite(lr) and lr > 0):
+    steps = as_count(steps, "steps", high=100_000)
+    lr = as_scalar(lr, "lr")
+    if not lr > 0:
         raise ValueError(f"lr must be a positive finite step size, got {lr!r}")
     n = x.shape[1]
     g = as_parameter(gain, n, "gain", 1.0).astype(float)
     b = as_parameter(bias, n, "bias", 0.0).astype(float)
     z = decompose(x, eps=eps).scaled
     gains, biases, losses = [], [], []
-    for k in range(int(steps) + 1):
-        u = g * z + b - t
-        gains.append(g), biases.append(b), losses.append(0.5 * np.mean(np.sum(u * u, axis=1)))
+    for k in range(steps + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            u = g * z + b - t
+            loss = 0.5 * np.mean(np.sum(u * u, axis=1))
+        if not (np.isfinite(loss) and np.all(np.isfinite(g)) and np.all(np.isfinite(b))):
+            raise ValueError(
+                f"gradient descent diverged at step {k} (the loss overflowed): lr = {lr:g} is "
+                "too large for these inputs and targets; use a smaller lr"
+            )
+        gains.append(g), biases.append(b), losses.append(loss)
         if k < steps:
-            g = g - lr * np.mean(u * z, axis=0)
-            b = b - lr * np.mean(u, axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                g = g - lr * np.mean(u * z, axis=0)
+                b = b - lr * np.mean(u, axis=0)
     return GainBiasPath(np.stack(gains), np.stack(biases), np.array(losses))

@@ -125,6 +125,12 @@ def _finite(result: np.ndarray, what: str) -> np.ndarray:
     return result
 
 
+def _projected(d: np.ndarray, k: np.ndarray, out) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        p = np.ldexp(d, k).astype(out, copy=False)
+    return _finite(p, "x − mean(x)")
+
+
 def _layer_norm(x, gain, bias, eps: float, name: str = "x") -> np.ndarray:
     """``layer_norm`` with errors that call the input ``name`` (for callers like dynamics)."""
     x, g, b, out = _prepare(x, gain, bias, name)
@@ -199,7 +205,9 @@ def project(x) -> np.ndarray:
     x = as_activations(x)
     out = working_dtype(x)
     d, k = _center(x.astype(_compute_dtype(out)))
-    return np.ldexp(d, k).astype(out, copy=False)
+    with np.errstate(over="ignore"):
+        p = np.ldexp(d, k).astype(out, copy=False)
+    return _finite(p, "x − mean(x)")
 
 
 def scale(z, eps: float = 1e-5) -> np.ndarray:
@@ -324,7 +332,7 @@ def decompose(x, gain=None, bias=None, eps: float = 1e-5) -> Decomposition:
         y = (g * z + b).astype(out, copy=False)
     return Decomposition(
         input=x.astype(out, copy=False),
-        projected=np.ldexp(d, k).astype(out, copy=False),
+        projected=_projected(d, k, out),
         scaled=z.astype(out, copy=False),
         output=_finite(y, "gain * (normalised x) + bias"),
         radial_fraction=r.astype(out, copy=False),

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import as_count, as_gain, as_real
+
 __all__ = [
     "Deflation",
     "deflate",
@@ -103,6 +105,21 @@ class Deflation:
         return self.a.size - 1
 
 
+def _check_defl(defl) -> Deflation:
+    if not isinstance(defl, Deflation):
+        raise TypeError(f"defl must be a Deflation from deflate(gain), got {type(defl).__name__}")
+    return defl
+
+
+def _check_gaps(defl: Deflation, gaps, name: str = "gaps") -> np.ndarray:
+    arr = as_real(gaps, name, ndim=1)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer gap indices, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() > defl.a.size - 2):
+        raise ValueError(f"{name} must lie in [0, {defl.a.size - 2}], got {arr.min()}..{arr.max()}")
+    return arr.astype(np.intp)
+
+
 def deflate(g: np.ndarray, dtype=np.float64) -> Deflation:
     """Group a (checked, finite, 1-d) gain vector by distinct ``|g|``.
 
@@ -110,6 +127,13 @@ def deflate(g: np.ndarray, dtype=np.float64) -> Deflation:
     power-of-two scale of its own (:func:`root_exponents`), never in one global scale that
     would flush gains 1e-300 next to 1e300 to zero.
     """
+    if dtype not in (np.float64, np.longdouble) and np.dtype(dtype) not in (
+        np.dtype(np.float64), np.dtype(np.longdouble)
+    ):
+        raise TypeError(f"dtype must be numpy.float64 or numpy.longdouble, got {dtype!r}")
+    g = as_gain(g, "g")
+    if g.size == 0:
+        raise ValueError("g must have at least one entry, got shape (0,)")
     g = np.asarray(g, dtype=dtype)
     absg = np.abs(g)
     a, block, counts = np.unique(absg, return_inverse=True, return_counts=True)
@@ -130,6 +154,7 @@ CLIP = 500
 
 def root_exponents(defl: Deflation, gaps: np.ndarray) -> np.ndarray:
     """``e_t`` with ``a_{t+1} / 2**e_t`` in ``[0.5, 1)``: the scale of the root in gap ``t``."""
+    gaps = _check_gaps(_check_defl(defl), gaps)
     return np.frexp(defl.a[np.asarray(gaps, dtype=np.intp) + 1])[1].astype(np.intp)
 
 
@@ -317,11 +342,13 @@ def secular_roots(
     delta : numpy.ndarray
         Offset of the root from that pole, in the root's own units ``4**e_t``.
     """
-    a = defl.a
+    a = _check_defl(defl).a
     P = a.size
-    if gaps is None:
-        gaps = np.arange(P - 1)
-    gaps = np.asarray(gaps, dtype=np.intp)
+    gaps = np.arange(P - 1) if gaps is None else _check_gaps(defl, gaps)
+    if chunk_elements is not None:
+        chunk_elements = as_count(chunk_elements, "chunk_elements", low=1)
+    if stats is not None and not isinstance(stats, dict):
+        raise TypeError(f"stats must be a dict or None, got {type(stats).__name__}")
     origin = np.empty(gaps.size, dtype=np.intp)
     delta = np.empty(gaps.size, dtype=a.dtype)
     w = None if np.all(defl.weight == 1) else defl.weight
@@ -343,8 +370,20 @@ def _root_values(defl: Deflation, origin: np.ndarray, delta: np.ndarray, gaps=No
 def root_semi_axes(defl: Deflation, origin, delta, gaps=None) -> np.ndarray:
     """``s_t = √(N μ_t)`` for solved roots, computed in each root's scale (never overflows
     when ``√N max|g|`` is finite; a result below the float range rounds like any float)."""
-    gaps = np.arange(origin.size) if gaps is None else np.asarray(gaps, dtype=np.intp)
-    mu = _root_values(defl, origin, delta, gaps)
+    _check_defl(defl)
+    origin = as_real(origin, "origin", ndim=1)
+    delta = as_real(delta, "delta", ndim=1)
+    gaps = np.arange(origin.size) if gaps is None else _check_gaps(defl, gaps)
+    if origin.dtype.kind not in "iu" or not (origin.shape == delta.shape == gaps.shape):
+        raise ValueError(
+            f"origin (integer pole indices) and delta must both have shape {gaps.shape}, "
+            f"got {origin.dtype} {origin.shape} and {delta.shape}"
+        )
+    if origin.size and (origin.min() < 0 or origin.max() >= defl.a.size):
+        raise ValueError(f"origin must index the {defl.a.size} poles, got {origin.min()}..")
+    mu = _root_values(defl, origin, delta.astype(defl.a.dtype), gaps)
+    if np.any(mu < 0):
+        raise ValueError("delta puts a root below 0: origin and delta must come from secular_roots")
     return np.ldexp(np.sqrt(defl.n * mu), root_exponents(defl, gaps))
 
 
@@ -367,6 +406,7 @@ def secular_semi_axes(
 
     Memory is O(N) plus one chunk of ``chunk_elements`` numbers.
     """
+    _check_defl(defl)
     origin, delta = secular_roots(defl, chunk_elements=chunk_elements, stats=stats)
     _, a_defl = _deflated_values(defl)
     s = np.concatenate([root_semi_axes(defl, origin, delta), _deflated_semi_axes(defl, a_defl)])
@@ -436,7 +476,7 @@ def secular_axes(
     complement of ``S·1`` inside the block. Direction ``t`` is
     ``u_t ∝ S (D − r_t)^{-1} ẑ``, evaluated in the root's own scale ``2**e_t``.
     """
-    n = defl.n
+    n = _check_defl(defl).n
     a = defl.a
     dtype = a.dtype
     origin, delta = secular_roots(defl, chunk_elements=chunk_elements, stats=stats)
