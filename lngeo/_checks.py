@@ -7,7 +7,11 @@ what was received (``"gain must have shape (N,) = (3,), got (4,)"``).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import numbers
+import re
 
 import numpy as np
 
@@ -24,6 +28,7 @@ __all__ = [
     "as_matrix",
     "require_hyperplane",
     "working_dtype",
+    "finite_result",
 ]
 
 #: Integers beyond this magnitude are not exactly representable in float64.
@@ -233,3 +238,60 @@ def require_hyperplane(n: int, name: str = "gain") -> None:
             f"{name} has N = {n} neuron(s); a hyperplane orthogonal to 1 needs N >= 2 "
             "(with N = 1 every LayerNorm output is the single point b)"
         )
+
+
+def _nonfinite_path(result, path: str = "result") -> str | None:
+    """Where ``result`` (arrays, numbers, tuples, dataclasses) holds a non-finite number."""
+    if isinstance(result, (bool, np.bool_, str, bytes)) or result is None:
+        return None
+    if isinstance(result, (float, np.floating)):
+        return None if np.isfinite(result) else path
+    if isinstance(result, np.ndarray):
+        if result.dtype.kind in "fc" and not np.all(np.isfinite(result)):
+            return path
+        return None
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        items = ((f"{path}.{f.name}", getattr(result, f.name)) for f in dataclasses.fields(result))
+    elif isinstance(result, (tuple, list)):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(result))
+    else:
+        return None
+    for p, v in items:
+        bad = _nonfinite_path(v, p)
+        if bad:
+            return bad
+    return None
+
+
+def finite_result(*, rename: dict | None = None):
+    """Decorate a public function: no floating-point warning escapes, a non-finite result is a
+    ``ValueError`` naming the arguments, and errors raised by inner calls under the inner
+    argument's name (``rename = {"x": "a"}``) are re-raised under the caller's name.
+    """
+
+    def deco(fn):
+        params = [p for p in inspect.signature(fn).parameters if p not in ("args", "kwargs")]
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                    out = fn(*args, **kwargs)
+            except ValueError as exc:
+                msg = str(exc)
+                for inner, outer in (rename or {}).items():
+                    if re.match(rf"{re.escape(inner)}(?![\w])", msg):
+                        raise ValueError(outer + msg[len(inner):]) from None
+                raise
+            bad = _nonfinite_path(out)
+            if bad:
+                raise ValueError(
+                    f"{fn.__name__}: {bad} is not finite (overflow or 0/0 in float64) for these "
+                    "arguments, whose magnitudes are beyond what it can represent; scale them "
+                    f"into a moderate range ({', '.join(p + '=…' for p in params)})"
+                )
+            return out
+
+        return wrapper
+
+    return deco

@@ -28,8 +28,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_activations, as_count, as_eps, as_parameter, as_scalar, require_hyperplane
-from .core import decompose, project
+from ._checks import (
+    as_activations,
+    as_count,
+    as_eps,
+    as_parameter,
+    as_scalar,
+    finite_result,
+    require_hyperplane,
+)
+from .core import _center, decompose, project
+from .geometry import _inverse_std as _geo_inverse_std
 from .geometry import semi_axes
 
 __all__ = [
@@ -45,13 +54,13 @@ __all__ = [
 
 def _inverse_std(a: np.ndarray, eps: float) -> np.ndarray:
     """``c = 1/√(σ² + ε)`` along the last axis, from the accurately centred input."""
-    d = project(a)
-    var = np.mean(d * d, axis=-1)
-    if eps == 0 and np.any(var == 0):
+    d, k = _center(a)
+    if eps == 0 and np.any(np.max(np.abs(d), axis=-1) == 0):
         raise ValueError("a has zero variance and eps = 0: LayerNorm is 0/0 there; use eps > 0")
-    return 1.0 / np.sqrt(var + eps)
+    return _geo_inverse_std(d, k, eps)  # rescaled: no spurious zero variance at 1e-200
 
 
+@finite_result(rename={"x": "a"})
 def input_gradient(a, upstream, gain=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return ``∂L/∂a = J(a)ᵀ u``: the gradient LayerNorm hands back to its input.
 
@@ -105,6 +114,7 @@ def input_gradient(a, upstream, gain=None, eps: float = 1e-5) -> np.ndarray:
     return c * (project(v) - np.sum(z * v, axis=-1, keepdims=True) * z / n)
 
 
+@finite_result(rename={"x": "a"})
 def parameter_gradients(a, upstream, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(∂L/∂g, ∂L/∂b)``, summed over the leading (batch) axes.
 
@@ -149,6 +159,7 @@ def parameter_gradients(a, upstream, eps: float = 1e-5) -> tuple[np.ndarray, np.
     return (u * z).reshape(-1, n).sum(axis=0), u.reshape(-1, n).sum(axis=0)
 
 
+@finite_result(rename={"x": "a"})
 def turning_basis(a) -> np.ndarray:
     r"""Return orthonormal rows spanning the turning space ``T = 1⟂ ∩ (Πa)⟂`` (``N − 2`` rows).
 
@@ -189,6 +200,7 @@ def turning_basis(a) -> np.ndarray:
     return vt[2:]
 
 
+@finite_result(rename={"x": "a"})
 def turning_speeds(a, gain=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return the ``N − 2`` singular values of the Jacobian on the turning space, descending.
 
@@ -232,6 +244,7 @@ def turning_speeds(a, gain=None, eps: float = 1e-5) -> np.ndarray:
     return c * np.linalg.svd(g[:, None] * q.T, compute_uv=False)
 
 
+@finite_result(rename={"x": "a"})
 def turning_speed_bounds(a, gain=None, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(lower, upper)``: the interlacing bounds on :func:`turning_speeds`.
 
@@ -288,6 +301,7 @@ class GainBiasPath:
     losses: np.ndarray  #: shape (steps + 1,)
 
 
+@finite_result(rename={"x": "inputs"})
 def fit_gain_bias(inputs, targets, steps: int = 200, lr: float = 0.1, eps: float = 1e-5,
                   gain=None, bias=None) -> GainBiasPath:
     r"""Train a LayerNorm's gain and bias by gradient descent on a squared loss; return the path.

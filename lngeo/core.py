@@ -96,10 +96,10 @@ def _unit_scale(
     dt = np.ldexp(d, -kt)
     # RMS of dt without squaring tiny numbers into zero: factor out max|dt| (a power of two
     # times [0.5, 1)). When rms**2 still underflows, eps_t >= 1/4 dominates the sum anyway.
-    top = np.ldexp(1.0, kd - kt)
-    top = np.where(zero, 1.0, top)
-    rel = dt / top
-    rms = top * np.sqrt(np.mean(rel * rel, axis=-1, keepdims=True))
+    # (relative to 2**kd, not to dt: 2**(kd − kt) itself may underflow when ε dominates)
+    kd0 = np.where(zero, 0, kd)
+    rel = np.ldexp(d, -kd0)
+    rms = np.ldexp(np.sqrt(np.mean(rel * rel, axis=-1, keepdims=True)), kd0 - kt)
     denom = np.sqrt(rms * rms + eps_t)
     z = dt / denom
     r = rms / denom
@@ -128,7 +128,7 @@ def _finite(result: np.ndarray, what: str) -> np.ndarray:
 def _projected(d: np.ndarray, k: np.ndarray, out) -> np.ndarray:
     with np.errstate(over="ignore"):
         p = np.ldexp(d, k).astype(out, copy=False)
-    return _finite(p, "x − mean(x)")
+    return _finite(p, "x (centred: x − mean(x))")
 
 
 def _layer_norm(x, gain, bias, eps: float, name: str = "x") -> np.ndarray:
@@ -207,7 +207,7 @@ def project(x) -> np.ndarray:
     d, k = _center(x.astype(_compute_dtype(out)))
     with np.errstate(over="ignore"):
         p = np.ldexp(d, k).astype(out, copy=False)
-    return _finite(p, "x − mean(x)")
+    return _finite(p, "x (centred: x − mean(x))")
 
 
 def scale(z, eps: float = 1e-5) -> np.ndarray:

@@ -17,7 +17,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._checks import as_activations, as_count, as_eps, as_matrix, as_parameter, as_real, as_scalar
+from ._checks import (
+    as_activations,
+    as_count,
+    as_eps,
+    as_matrix,
+    as_parameter,
+    as_real,
+    as_scalar,
+    finite_result,
+)
 from .core import _finite, _layer_norm, project
 
 #: ``iterate_layer_norm`` keeps every step: at most this many (LN converges in a few).
@@ -33,6 +42,7 @@ __all__ = [
 ]
 
 
+@finite_result(rename={'x': 'a'})
 def line_outputs(a, v, t, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return ``LN(a + t v)`` for every ``t``: the image of a line, an arc on the output ellipse.
 
@@ -85,6 +95,7 @@ def line_outputs(a, v, t, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray
     return _layer_norm(x, gain, bias, eps, "a + t·v")
 
 
+@finite_result(rename={'x': 'a'})
 def two_neuron_fold(d, eps: float = 1e-5) -> np.ndarray:
     r"""Return ``LN(a)₁`` for ``N = 2``, unit gain, zero bias, as a function of ``d = a₁ − a₂``.
 
@@ -127,6 +138,7 @@ def two_neuron_fold(d, eps: float = 1e-5) -> np.ndarray:
     return ds / np.sqrt(ds * ds + es * es)
 
 
+@finite_result(rename={'x': 'a'})
 def radial_and_tangential(a, da, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Return the first-order change of the scaled vector ``z`` along and across its direction.
 
@@ -204,6 +216,7 @@ def radial_and_tangential(a, da, eps: float = 1e-5) -> tuple[np.ndarray, np.ndar
     return radial, tangential
 
 
+@finite_result(rename={'x': 'a'})
 def iterate_layer_norm(a, gain=None, bias=None, eps: float = 1e-5, steps: int = 5) -> np.ndarray:
     r"""Return ``[a, LN(a), LN(LN(a)), …]``: ``steps`` repeated applications of one LayerNorm.
 
@@ -249,6 +262,7 @@ def iterate_layer_norm(a, gain=None, bias=None, eps: float = 1e-5, steps: int = 
     return np.stack(ys)
 
 
+@finite_result(rename={'x': 'a'})
 def pre_ln_residual(x0, weights: Sequence, gain=None, bias=None, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Run a sketch of a pre-LN residual stream and return ``(xs, ys)``.
 
@@ -304,6 +318,7 @@ def pre_ln_residual(x0, weights: Sequence, gain=None, bias=None, eps: float = 1e
     return np.stack(xs), (np.stack(ys) if ys else np.zeros((0, n)))
 
 
+@finite_result(rename={'x': 'a'})
 def interpolate_parameters(t: float, gain, bias=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(g(t), b(t))`` on the straight path from the initial ``(1, 0)`` to ``(g, b)``.
 

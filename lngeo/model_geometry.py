@@ -36,6 +36,7 @@ from ._checks import (
     as_parameter,
     as_real,
     require_hyperplane,
+    finite_result,
 )
 from .core import _center, _finite
 from .geometry import normal_space, principal_axes, semi_axes
@@ -63,6 +64,7 @@ __all__ = [
 NEAR_ZERO = 1e-3
 
 
+@finite_result()
 def short_name(name: str) -> str:
     """Return a short label for a LayerNorm name: ``"emb"``, ``"3 attn"``, ``"3 out"``.
 
@@ -83,6 +85,7 @@ def short_name(name: str) -> str:
     return name
 
 
+@finite_result()
 def near_zero_gains(gain, tol: float = NEAR_ZERO) -> np.ndarray:
     r"""Return the indices ``n`` with ``|g_n| < tol · median|g|`` (near-zero gains), ascending in ``|g_n|``.
 
@@ -112,6 +115,7 @@ def near_zero_gains(gain, tol: float = NEAR_ZERO) -> np.ndarray:
     return idx[np.argsort(a[idx], kind="stable")]
 
 
+@finite_result()
 def tilt_angle(gain) -> float:
     r"""Return the angle (degrees) between the output set's normal space and the direction ``1``.
 
@@ -209,6 +213,7 @@ class LayerGeometry:
         return asdict(self)
 
 
+@finite_result()
 def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> LayerGeometry:
     r"""Return the :class:`LayerGeometry` of one LayerNorm's output set.
 
@@ -276,6 +281,7 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
     )
 
 
+@finite_result()
 def model_geometry(layernorms=None, tol: float = NEAR_ZERO) -> list[LayerGeometry]:
     """Return one :class:`LayerGeometry` per LayerNorm of the model, in network order.
 
@@ -314,6 +320,7 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}" if 0.01 <= abs(x) < 1000 else f"{x:.1e}"
 
 
+@finite_result()
 def geometry_table(rows: list[LayerGeometry]) -> str:
     r"""Return the rows as an HTML table (one line per LayerNorm), for ``IPython.display.HTML``.
 
@@ -358,6 +365,7 @@ def geometry_table(rows: list[LayerGeometry]) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+@finite_result()
 def surface_gap(x, eps: float) -> np.ndarray:
     r"""Return ``1 − r``, how far below the surface ``LN(x)`` lands, accurate however small.
 
@@ -410,6 +418,7 @@ def surface_gap(x, eps: float) -> np.ndarray:
     return np.where(np.isinf(ratio), 1.0, -np.expm1(-0.5 * np.log1p(ratio)))
 
 
+@finite_result()
 def share_along_ones(x) -> np.ndarray:
     r"""Return the share of each input's length along ``1``: ``|1̂·a|/|a| = |mean(a)|·√N/|a|``.
 
@@ -443,6 +452,7 @@ def share_along_ones(x) -> np.ndarray:
     return np.divide(share, norm, out=np.zeros_like(norm), where=norm > 0)
 
 
+@finite_result()
 def random_share_quantiles(n: int, q=(0.5, 0.95)) -> np.ndarray:
     r"""Return quantiles of :func:`share_along_ones` for a random direction in ``R^n``.
 
@@ -490,6 +500,7 @@ class OutputResiduals:
     pinned: float
 
 
+@finite_result()
 def output_residuals(x, y, gain, bias, eps: float) -> OutputResiduals:
     r"""Return :class:`OutputResiduals`: do outputs ``y`` of inputs ``x`` lie where the theory says?
 
@@ -553,6 +564,7 @@ def output_residuals(x, y, gain, bias, eps: float) -> OutputResiduals:
 
 
 @functools.lru_cache(maxsize=1)
+@finite_result()
 def corpus_encoding():
     """Return :func:`lngeo.models.encode` of the book's 41-sentence corpus, computed once per process.
 
@@ -564,6 +576,7 @@ def corpus_encoding():
 
 
 @functools.lru_cache(maxsize=1)
+@finite_result()
 def corpus_axes(k: int = 3) -> dict:
     r"""Return, per LayerNorm name, ``(semi_axes, axes[:k], coords, rho2)`` for the corpus, cached.
 

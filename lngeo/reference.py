@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_gain, require_hyperplane
+from ._checks import as_gain, require_hyperplane, finite_result
 
 __all__ = ["reference_semi_axes", "reference_axes", "route_errors", "eigvalsh_speedup"]
 
 
+@finite_result()
 def reference_semi_axes(gain, max_iter: int = 400) -> np.ndarray:
     r"""Return the ``N − 1`` semi-axes, descending, by bisection in long double.
 
@@ -68,6 +69,7 @@ def reference_semi_axes(gain, max_iter: int = 400) -> np.ndarray:
     return np.sqrt(np.longdouble(g.size) * mu)[::-1]
 
 
+@finite_result()
 def reference_axes(gain) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(semi_axes, axes)`` in long double: :func:`reference_semi_axes` and their directions.
 
@@ -101,6 +103,7 @@ def reference_axes(gain) -> tuple[np.ndarray, np.ndarray]:
     return s, u * np.sign(big)
 
 
+@finite_result()
 def route_errors(gain, methods=("paper", "eigh", "svd", "secular")) -> dict[str, tuple[float, float]]:
     r"""Return ``{method: (semi-axis error, direction error)}`` of :func:`lngeo.geometry.principal_axes`.
 
@@ -141,6 +144,7 @@ def route_errors(gain, methods=("paper", "eigh", "svd", "secular")) -> dict[str,
     return out
 
 
+@finite_result()
 def eigvalsh_speedup(gain, repeat: int = 3) -> tuple[float, float]:
     r"""Return ``(speed-up, disagreement)`` of :func:`lngeo.geometry.semi_axes` over dense ``eigvalsh``.
 

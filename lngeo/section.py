@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_gain, require_hyperplane
+from ._checks import as_gain, require_hyperplane, finite_result
 
 __all__ = [
     "paper_matrix",
@@ -54,6 +54,7 @@ def _shape_like(values: np.ndarray, mu):
 
 
 # --------------------------------------------------------------------------- pinv relation
+@finite_result()
 def paper_matrix(gain) -> np.ndarray:
     r"""Return the paper's matrix ``Π₂ G⁻² Π₂``, which equals ``pinv(M)`` for ``M = GΠG``.
 
@@ -106,6 +107,7 @@ def paper_matrix(gain) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- secular equation
+@finite_result()
 def secular_function(gain, mu):
     r"""Return the secular function ``φ(μ) = Σ_n 1/(g_n² − μ)``.
 
@@ -149,6 +151,7 @@ def secular_function(gain, mu):
     return _shape_like(phi, mu)
 
 
+@finite_result()
 def characteristic_polynomial(gain, mu, form: str = "product"):
     r"""Return ``det(M − μI)`` for ``M = G² − g gᵀ/N`` by the matrix determinant lemma.
 
@@ -210,6 +213,7 @@ def characteristic_polynomial(gain, mu, form: str = "product"):
     return _shape_like(-m / n * q, mu)
 
 
+@finite_result()
 def three_neuron_semi_axes(gain) -> np.ndarray:
     r"""Return the two semi-axes for ``N = 3`` from the quadratic secular equation, by hand.
 
@@ -250,6 +254,7 @@ def three_neuron_semi_axes(gain) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- any central section
+@finite_result()
 def central_section(radii, normal) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(semi_axes, axes)`` of the section of an ellipsoid by a hyperplane through its centre.
 
@@ -313,6 +318,7 @@ def central_section(radii, normal) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- ratio and volume
+@finite_result()
 def axis_ratio_bounds(gain) -> tuple[float, float]:
     r"""Return the interlacing bounds on ``s_max / s_min``: ``(|g|_(N−1)/|g|_(2), |g|_(N)/|g|_(1))``.
 
@@ -361,6 +367,7 @@ def axis_ratio_bounds(gain) -> tuple[float, float]:
     return ratio(a[n - 2], a[1]), ratio(a[n - 1], a[0])
 
 
+@finite_result()
 def semi_axes_product(gain, log: bool = False) -> float:
     r"""Return ``Π_k s_k``, the product of the semi-axes (the volume identity).
 
