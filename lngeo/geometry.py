@@ -33,6 +33,7 @@ import numpy as np
 from . import secular as _secular
 from ._checks import (
     as_activations,
+    finite_result,
     as_choice,
     as_eps,
     as_gain,
@@ -122,6 +123,7 @@ def _hyperplane_normal_checked(g: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- hyperplane
+@finite_result()
 def hyperplane_normal(gain) -> np.ndarray:
     r"""Return the unit normal ``α/|α|`` (``α_n = 1/g_n``) of the hyperplane holding the outputs.
 
@@ -169,6 +171,7 @@ def hyperplane_normal(gain) -> np.ndarray:
     return _hyperplane_normal_checked(g)
 
 
+@finite_result()
 def normal_space(gain) -> np.ndarray:
     r"""Return orthonormal rows spanning the normal space (within R^N) of the output set.
 
@@ -233,6 +236,7 @@ def _axes_paper(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, V.T
 
 
+@finite_result()
 def m_matrix(gain) -> np.ndarray:
     r"""Return the inverse-free matrix ``M = GΠG = G² − g gᵀ/N`` of the output ellipsoid.
 
@@ -317,6 +321,7 @@ def _append_collapsed(g, s, axes):
     return s, axes
 
 
+@finite_result()
 def route_error_bound(gain, method: str) -> float:
     r"""Return the a-priori bound on the relative error of any semi-axis by route ``method``.
 
@@ -367,6 +372,7 @@ def _route_bound(g: np.ndarray, method: str, s: np.ndarray) -> float:
         return eps * kappa if method == "svd" else 0.5 * eps * kappa * kappa
 
 
+@finite_result()
 def principal_axes(
     gain, method: str = "secular", rtol: float = 1e-2
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -474,6 +480,7 @@ def _require_route(g: np.ndarray, method: str, rtol: float) -> None:
         )
 
 
+@finite_result()
 def semi_axes(gain) -> np.ndarray:
     r"""Return the ``N − 1`` semi-axes of the output ellipsoid, descending (no directions).
 
@@ -511,6 +518,7 @@ def semi_axes(gain) -> np.ndarray:
     return _secular.secular_semi_axes(_secular.deflate(g))
 
 
+@finite_result()
 def interlacing_bounds(gain) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(lower, upper)`` bounds on each semi-axis from interlacing (MATH.md §4).
 
@@ -559,6 +567,7 @@ def _affine_inputs(y, gain, bias):
     return y.astype(np.float64), g, b
 
 
+@finite_result()
 def slice_coordinates(y, gain=None, bias=None, method: str = "secular") -> np.ndarray:
     r"""Return the coordinates ``c_k = u_k·(y − b)/s_k`` of ``y`` in the principal-axis frame.
 
@@ -631,6 +640,7 @@ def _coordinates(dy: np.ndarray, k: int, s: np.ndarray, axes: np.ndarray) -> np.
     return out
 
 
+@finite_result()
 def ellipsoid_contains(y, gain=None, bias=None, rtol: float = 1e-9) -> np.ndarray:
     r"""Return whether each ``y`` lies in the closed output ellipsoid (hyperplane ∩ ellipsoid).
 
@@ -702,6 +712,7 @@ def _inverse_std(d: np.ndarray, k: np.ndarray, eps: float) -> np.ndarray:
     return np.ldexp(1.0 / np.sqrt(ms + eps_t), -(k + kt))[..., 0]
 
 
+@finite_result()
 def jacobian(x, gain=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return the Jacobian ``∂LN(x)/∂x`` (the bias drops out), batched over leading axes.
 

@@ -108,6 +108,8 @@ def near_zero_gains(gain, tol: float = NEAR_ZERO) -> np.ndarray:
     [1, 3]
     """
     g = as_gain(gain).astype(float)
+    if g.size == 0:
+        raise ValueError("gain must have at least one entry, got shape (0,)")
     tol = as_eps(tol, "tol")
     a = np.abs(g)
     # exact zeros always count (an all-zero gain has median 0 and collapses every axis)
@@ -340,6 +342,11 @@ def geometry_table(rows: list[LayerGeometry]) -> str:
             "tilt", "|b|", "g<sub>n</sub> &lt; 0", "g<sub>n</sub> ≈ 0", "dim"]
     pad = "padding:0.1em 0.45em;text-align:right"
     lines = ["<table>", "<thead><tr>" + "".join(f'<th style="{pad}">{h}</th>' for h in head) + "</tr></thead>", "<tbody>"]
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
+        raise TypeError(f"rows must be a list of LayerGeometry, got {type(rows).__name__}")
+    for i, r in enumerate(rows):
+        if not isinstance(r, LayerGeometry):
+            raise TypeError(f"rows[{i}] must be a LayerGeometry, got {type(r).__name__}")
     for r in rows:
         dim = str(r.dimension) if r.near_zero < 2 else f"≈ {r.dimension}"
         cells = [

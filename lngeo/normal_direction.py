@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_activations, as_gain, require_hyperplane, finite_result
+from ._checks import as_activations, as_eps, as_gain, require_hyperplane, finite_result
 from .geometry import hyperplane_normal
 
 __all__ = ["tilt_from_inverse_gains", "output_covariance", "DeadDirection", "dead_direction"]
@@ -180,6 +180,7 @@ def dead_direction(y, gain, tol: float = 1e-12) -> DeadDirection:
     >>> d.variance_along_normal < 1e-15, d.angle_deg < 1e-6, d.near_null
     (True, True, 1)
     """
+    tol = as_eps(tol, "tol")
     cov = output_covariance(y)
     n = cov.shape[0]
     g = as_gain(gain).astype(float)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_gain, require_hyperplane, finite_result
+from ._checks import as_choice, as_flag, as_gain, require_hyperplane, finite_result
 
 __all__ = [
     "paper_matrix",
@@ -189,8 +189,7 @@ def characteristic_polynomial(gain, mu, form: str = "product"):
     >>> round(float(characteristic_polynomial(g, 3.0, form="lemma")), 12)
     8.0
     """
-    if form not in ("product", "lemma"):
-        raise ValueError(f"form must be 'product' or 'lemma', got {form!r}")
+    form = as_choice(form, "form", ("product", "lemma"))
     g = _gain(gain)
     m = _mu(mu)
     n = g.size
@@ -306,6 +305,11 @@ def central_section(radii, normal) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"radii must be >= 0, but radii[{int(np.flatnonzero(a < 0)[0])}] < 0")
     if not np.any(nrm):
         raise ValueError("normal must not be the zero vector")
+    # the section is scale-free in the normal, and scales with the radii: work at unit scale
+    nrm = nrm / np.max(np.abs(nrm))
+    top = float(np.max(a))
+    e = int(np.frexp(top)[1]) if top > 0 else 0
+    a = np.ldexp(a, -e)
     m = a * nrm
     c = np.diag(a * a)
     if np.any(m):
@@ -314,7 +318,7 @@ def central_section(radii, normal) -> tuple[np.ndarray, np.ndarray]:
         c = 0.5 * (c + c.T)
     lam, v = np.linalg.eigh(c)
     lam, v = lam[:0:-1], v[:, :0:-1]
-    return np.sqrt(np.clip(lam, 0.0, None)), v.T.copy()
+    return np.ldexp(np.sqrt(np.clip(lam, 0.0, None)), e), v.T.copy()
 
 
 # --------------------------------------------------------------------------- ratio and volume
@@ -384,7 +388,8 @@ def semi_axes_product(gain, log: bool = False) -> float:
     ----------
     gain : array_like, shape (N,)
     log : bool, default False
-        Return ``log Π_k s_k`` instead (``-inf`` when the product is 0).
+        Return ``log Π_k s_k`` instead (a ``ValueError`` when the product is 0: its log
+        ``-inf`` is not a finite result).
 
     Returns
     -------
@@ -400,6 +405,7 @@ def semi_axes_product(gain, log: bool = False) -> float:
     >>> round(semi_axes_product([1.6, 1.0, 0.6]), 10)  # √5.88 × 1.4
     3.3948195828
     """
+    log = as_flag(log, "log")
     g = _gain(gain)
     n = g.size
     a = np.abs(g)

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_count, as_gain, as_real
+from ._checks import as_count, as_gain, as_real, finite_result
 
 __all__ = [
     "Deflation",
@@ -120,6 +120,7 @@ def _check_gaps(defl: Deflation, gaps, name: str = "gaps") -> np.ndarray:
     return arr.astype(np.intp)
 
 
+@finite_result()
 def deflate(g: np.ndarray, dtype=np.float64) -> Deflation:
     """Group a (checked, finite, 1-d) gain vector by distinct ``|g|``.
 
@@ -127,9 +128,11 @@ def deflate(g: np.ndarray, dtype=np.float64) -> Deflation:
     power-of-two scale of its own (:func:`root_exponents`), never in one global scale that
     would flush gains 1e-300 next to 1e300 to zero.
     """
-    if dtype not in (np.float64, np.longdouble) and np.dtype(dtype) not in (
-        np.dtype(np.float64), np.dtype(np.longdouble)
-    ):
+    try:
+        known = np.dtype(dtype) in (np.dtype(np.float64), np.dtype(np.longdouble))
+    except (TypeError, ValueError):
+        known = False
+    if not known:
         raise TypeError(f"dtype must be numpy.float64 or numpy.longdouble, got {dtype!r}")
     g = as_gain(g, "g")
     if g.size == 0:
@@ -152,6 +155,7 @@ def deflate(g: np.ndarray, dtype=np.float64) -> Deflation:
 CLIP = 500
 
 
+@finite_result()
 def root_exponents(defl: Deflation, gaps: np.ndarray) -> np.ndarray:
     """``e_t`` with ``a_{t+1} / 2**e_t`` in ``[0.5, 1)``: the scale of the root in gap ``t``."""
     gaps = _check_gaps(_check_defl(defl), gaps)
@@ -309,6 +313,7 @@ def _solve_chunk(a: np.ndarray, w: np.ndarray | None, gaps: np.ndarray, stats: d
     return origin, delta, e
 
 
+@finite_result()
 def secular_roots(
     defl: Deflation,
     gaps: np.ndarray | None = None,
@@ -367,6 +372,7 @@ def _root_values(defl: Deflation, origin: np.ndarray, delta: np.ndarray, gaps=No
     return ao * ao + delta
 
 
+@finite_result()
 def root_semi_axes(defl: Deflation, origin, delta, gaps=None) -> np.ndarray:
     """``s_t = √(N μ_t)`` for solved roots, computed in each root's scale (never overflows
     when ``√N max|g|`` is finite; a result below the float range rounds like any float)."""
@@ -399,6 +405,7 @@ def _deflated_semi_axes(defl: Deflation, a_defl: np.ndarray) -> np.ndarray:
     return np.sqrt(a_defl.dtype.type(defl.n)) * a_defl
 
 
+@finite_result()
 def secular_semi_axes(
     defl: Deflation, chunk_elements: int | None = None, stats: dict | None = None
 ) -> np.ndarray:
@@ -466,6 +473,7 @@ def _recomputed_weights(defl: Deflation, origin, delta, chunk_elements) -> np.nd
     return w
 
 
+@finite_result()
 def secular_axes(
     defl: Deflation, chunk_elements: int | None = None, stats: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:

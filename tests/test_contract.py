@@ -299,7 +299,7 @@ def _short(v) -> str:
 #: Functions that take a second or more per call (figures, the real model, chapter 7's
 #: claims): called only with arguments that must be refused before any work is done.
 SLOW = ("lngeo.widgets.", "lngeo.models.", "lngeo.model_claims.", "lngeo.reference.eigvalsh",
-        "lngeo.explorer.", "lngeo.prose.glue")
+        "lngeo.explorer.", "lngeo.prose.glue", "lngeo.plotting.")
 
 
 def _fast_refusals(value) -> list:
