@@ -41,9 +41,9 @@ def _check_argument(fn_name: str, name: str, value) -> None:
         if arr.shape != (dim,):
             raise ValueError(f"{name} must have shape ({dim},), got {arr.shape}")
     elif name == "points":
-        arr = as_real(value, name, ndim=2)
-        if arr.shape[-1] != dim:
-            raise ValueError(f"points must have shape (P, {dim}), got {arr.shape}")
+        arr = as_real(value, name)
+        if arr.ndim not in (1, 2) or arr.shape[-1] != dim:
+            raise ValueError(f"points must have shape (P, {dim}) or ({dim},), got {arr.shape}")
     elif name == "segments":
         if value is None or isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
             raise TypeError(f"segments must be a list of (P, 3) arrays, got {type(value).__name__}")
