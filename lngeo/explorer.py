@@ -27,12 +27,22 @@ import numpy as np
 from matplotlib.animation import FuncAnimation, HTMLWriter
 from PIL import Image
 
+from ._checks import as_count, as_scalar
+
 __all__ = ["Explorer", "frame_player", "slider", "log_slider", "sweep"]
+
+
+def _text(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    return value
 
 
 def slider(description: str, min: float, max: float, value: float, step: float | None = None, readout_format: str = ".2f") -> widgets.FloatSlider:
     """Return a continuous ``FloatSlider`` with the book's layout."""
-    step = (max - min) / 200 if step is None else step
+    _text(description, "description"), _text(readout_format, "readout_format")
+    min, max, value = as_scalar(min, "min"), as_scalar(max, "max"), as_scalar(value, "value")
+    step = (max - min) / 200 if step is None else as_scalar(step, "step")
     return widgets.FloatSlider(
         value=value, min=min, max=max, step=step, description=description,
         continuous_update=True, readout_format=readout_format,
@@ -42,6 +52,9 @@ def slider(description: str, min: float, max: float, value: float, step: float |
 
 def log_slider(description: str, min_exp: float, max_exp: float, value: float) -> widgets.FloatLogSlider:
     """Return a base-10 ``FloatLogSlider`` from ``10**min_exp`` to ``10**max_exp``."""
+    _text(description, "description")
+    min_exp, max_exp = as_scalar(min_exp, "min_exp"), as_scalar(max_exp, "max_exp")
+    value = as_scalar(value, "value")
     return widgets.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=(max_exp - min_exp) / 100,
         description=description, continuous_update=True, readout_format=".1e",
@@ -130,6 +143,10 @@ def _fast_png(rgba: np.ndarray) -> bytes:
 
 def frame_player(figure, draw: Callable[[int], None], n_frames: int, interval: int = 150) -> str:
     """Return the HTML of a scrubbable frame player (no kernel needed) for ``draw(i)``, ``i < n_frames``."""
+    n_frames = as_count(n_frames, "n_frames", low=1, high=1000)  # frames=None would never end
+    interval = as_count(interval, "interval", low=1, high=60_000)
+    if not callable(draw) or not hasattr(figure, "canvas"):
+        raise TypeError("figure must be a matplotlib Figure and draw a callable draw(i)")
     anim = FuncAnimation(figure, lambda i: (draw(i), [])[1], frames=n_frames, interval=interval, blit=False, repeat=False)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "player.html")
