@@ -642,15 +642,24 @@ def _coordinates(dy: np.ndarray, k: int, s: np.ndarray, axes: np.ndarray) -> np.
 
 @finite_result()
 def ellipsoid_contains(y, gain=None, bias=None, rtol: float = 1e-9) -> np.ndarray:
-    r"""Return whether each ``y`` lies in the closed output ellipsoid (hyperplane ∩ ellipsoid).
+    r"""Return whether each ``y`` lies in the closed output set (hyperplane ∩ ellipsoid).
+
+    The set is ``{b + G z : 1·z = 0, |z|² ≤ N}`` (MATH.md §1–2). It is tested in ``z``:
+    with ``z_n = (y − b)_n / g_n`` for the nonzero gains (one rounding per entry, so gains
+    of 1e-200 next to 1 are resolved; a principal-axis test in ``y``-space would drown the
+    tiny axes in round-off) and the ``k₀`` zero-gain coordinates free,
 
     .. math::
 
-        V (y - b) = 0 \quad\text{and}\quad \sum_k \Big(\frac{u_k\cdot(y-b)}{s_k}\Big)^2 \le 1,
+        y_j = b_j \ (g_j = 0), \qquad
+        \begin{cases}
+            |\textstyle\sum_n z_n| \le \text{rtol}\,N,\ |z|^2 \le N(1 + \text{rtol})
+                & k_0 = 0,\\
+            |z|^2 + (\textstyle\sum_n z_n)^2 / k_0 \le N(1 + \text{rtol}) & k_0 \ge 1,
+        \end{cases}
 
-    with ``V`` from :func:`normal_space` and ``(s_k, u_k)`` from :func:`principal_axes`,
-    both up to the relative tolerance ``rtol`` (distances off the hyperplane are compared
-    with ``rtol · √N max|g|``).
+    (with ``k₀ ≥ 1`` the free ``z_j`` absorb ``Σ z``; the cheapest way costs ``(Σz)²/k₀``).
+    ``y_j = b_j`` is checked to ``rtol · √N max|g|``.
 
     Parameters
     ----------
@@ -678,18 +687,26 @@ def ellipsoid_contains(y, gain=None, bias=None, rtol: float = 1e-9) -> np.ndarra
     """
     rtol = as_eps(rtol, "rtol")
     y, g, b = _affine_inputs(y, gain, bias)
-    V = normal_space(g)
+    n = g.size
     if np.max(np.abs(g)) == 0:
         return np.all(y == b, axis=-1)
-    dy, k = _scaled_offsets(y, b)
-    # off-plane distance, relative to the largest semi-axis, in the scaled frame
-    scale = np.ldexp(np.sqrt(g.size) * np.max(np.abs(g)), -k)
-    off = np.max(np.abs(dy @ V.T), axis=-1)
-    s, axes = principal_axes(g)
-    c = _coordinates(dy, k, s, axes)
-    with np.errstate(over="ignore"):
-        radius2 = np.sum(c * c, axis=-1)
-    return (off <= rtol * scale) & (radius2 <= 1.0 + rtol)
+    dy, k = _scaled_offsets(y, b)  # (y − b)/2**k, no overflow
+    nz = g != 0
+    k0 = n - int(np.count_nonzero(nz))
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.ldexp(dy[..., nz] / g[nz], k)  # inf where |z| is beyond float64: outside
+        zmax = np.max(np.abs(z), axis=-1, keepdims=True)
+        zs = z / np.where((zmax > 0) & np.isfinite(zmax), zmax, 1.0)
+        top = zmax[..., 0]
+        norm2 = np.sum(zs * zs, axis=-1) * top * top
+        total = np.sum(zs, axis=-1) * top
+        if k0 == 0:
+            inside = (np.abs(total) <= rtol * n) & (norm2 <= n * (1.0 + rtol))
+        else:
+            pinned = np.max(np.abs(dy[..., ~nz]), axis=-1)
+            tol = np.ldexp(rtol * np.sqrt(n) * np.max(np.abs(g)), -k)
+            inside = (pinned <= tol) & (norm2 + total * total / k0 <= n * (1.0 + rtol))
+    return np.asarray(inside & np.isfinite(norm2))
 
 
 # --------------------------------------------------------------------------- dynamics

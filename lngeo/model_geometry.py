@@ -215,7 +215,6 @@ class LayerGeometry:
         return asdict(self)
 
 
-@finite_result()
 def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> LayerGeometry:
     r"""Return the :class:`LayerGeometry` of one LayerNorm's output set.
 
@@ -242,6 +241,8 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
     Returns
     -------
     LayerGeometry
+        ``spread`` is ``inf`` when a semi-axis collapses to exactly 0 (two or more zero
+        gains): the one documented non-finite field.
 
     Examples
     --------
@@ -283,7 +284,6 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
     )
 
 
-@finite_result()
 def model_geometry(layernorms=None, tol: float = NEAR_ZERO) -> list[LayerGeometry]:
     """Return one :class:`LayerGeometry` per LayerNorm of the model, in network order.
 

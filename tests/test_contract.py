@@ -235,7 +235,8 @@ def _finite(result, path="result") -> None:
     if isinstance(result, (bool, np.bool_, int, np.integer)):
         return
     if isinstance(result, (float, np.floating)):
-        assert math.isfinite(result), f"{path} = {result}"
+        # the one documented infinity: LayerGeometry.spread of a collapsed set (s_min = 0)
+        assert math.isfinite(result) or path.endswith(".spread"), f"{path} = {result}"
         return
     if isinstance(result, np.ndarray):
         if result.dtype.kind in "fc":
