@@ -137,7 +137,8 @@ def find_model_dir(model_dir: str | os.PathLike[str] | None = None) -> Path:
     else:
         if not isinstance(model_dir, (str, os.PathLike)):
             raise TypeError(
-                f"model_dir must be a path (str or os.PathLike) or None, got {type(model_dir).__name__}"
+                "model_dir must be a path (str or os.PathLike) or None, "
+                f"got {type(model_dir).__name__}"
             )
         directory = Path(model_dir)
     directory = directory.resolve()
