@@ -6,8 +6,21 @@ An :class:`Explorer` owns one figure, a set of named controls (``ipywidgets`` sl
 * **live** (JupyterLab, Binder): the controls and a PNG of the figure, redrawn on every
   slider move;
 * **static** (the built HTML, no kernel): :meth:`Explorer.animation` sweeps the controls
-  through a list of frames and embeds them as a matplotlib ``to_jshtml`` player, whose own
-  slider really moves the picture.
+  through a list of frames and embeds them as a matplotlib ``to_jshtml``-style player, whose
+  own slider really moves the picture.
+
+The player never touches the live figure: its frames are drawn on a *twin*, a second explorer
+built by the same factory with the same arguments (factories are decorated with
+:func:`explorer_factory`). Drawing them on the live figure went wrong in two ways: a
+``FuncAnimation`` leaves its first-draw hook connected to the canvas, so the live view's next
+full draw re-ran frame 0 (the reader's sliders said one thing, the picture another), and the
+movie writer's saving pass shifted the frozen layout. The player also needs no CDN: the
+Font Awesome stylesheet matplotlib links for its buttons is dropped and the icons are plain
+text (:func:`offline_player_html`).
+
+In a live kernel (Jupyter server sets ``JPY_SESSION_NAME`` for the kernels it starts; the
+book build's nbclient does not) :meth:`Explorer.animation` skips the frames and returns a
+one-line note pointing at the live explorer above, so a reader's Run All costs nothing.
 
 ipywidgets swallows exceptions raised in callbacks, so an explorer records them
 (:attr:`Explorer.errors`) and re-raises; the tests drive every control through its range.
@@ -16,20 +29,38 @@ ipywidgets swallows exceptions raised in callbacks, so an explorer records them
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
+import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.animation import FuncAnimation, HTMLWriter
+from matplotlib.animation import HTMLWriter
 from PIL import Image
 
 from ._checks import as_count, as_scalar
 
-__all__ = ["Explorer", "frame_player", "slider", "log_slider", "sweep"]
+__all__ = [
+    "Explorer",
+    "explorer_factory",
+    "frame_player",
+    "in_live_kernel",
+    "offline_player_html",
+    "slider",
+    "log_slider",
+    "sweep",
+]
+
+#: Width of every slider's track and of its readout (the label column comes on top, sized to the
+#: longest label). With the shortest labels, controls and a 688-px 3-D figure fit side by side
+#: in JupyterLab's notebook column of a 1440-px window with the file browser open (~1000 px).
+SLIDER_WIDTH = "13em"
+READOUT_WIDTH = "5em"
 
 
 def _text(value, name: str) -> str:
@@ -46,7 +77,6 @@ def slider(description: str, min: float, max: float, value: float, step: float |
     return widgets.FloatSlider(
         value=value, min=min, max=max, step=step, description=description,
         continuous_update=True, readout_format=readout_format,
-        style={"description_width": "7em"}, layout=widgets.Layout(width="26em"),
     )
 
 
@@ -58,7 +88,6 @@ def log_slider(description: str, min_exp: float, max_exp: float, value: float) -
     return widgets.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=(max_exp - min_exp) / 100,
         description=description, continuous_update=True, readout_format=".1e",
-        style={"description_width": "7em"}, layout=widgets.Layout(width="26em"),
     )
 
 
@@ -141,18 +170,106 @@ def _fast_png(rgba: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)) + chunk(b"IEND", b"")
 
 
+#: matplotlib's player buttons: Font Awesome class -> the text shown instead. Plain
+#: characters every system font has; U+FE0E asks for text, not emoji, presentation.
+_PLAYER_ICONS = {
+    "fa fa-minus": "\u2212",
+    "fa fa-fast-backward": "|\u25c0\ufe0e\u25c0\ufe0e",
+    "fa fa-step-backward": "|\u25c0\ufe0e",
+    "fa fa-play fa-flip-horizontal": "\u25c0\ufe0e",
+    "fa fa-pause": "\u2016",
+    "fa fa-play": "\u25b6\ufe0e",
+    "fa fa-step-forward": "\u25b6\ufe0e|",
+    "fa fa-fast-forward": "\u25b6\ufe0e\u25b6\ufe0e|",
+    "fa fa-plus": "+",
+}
+_ICON = re.compile(r'<i class="(fa [^"]+)"></i>')
+_STYLESHEET_LINK = re.compile(r"<link\b[^>]*>\s*", re.I)
+
+
+def offline_player_html(player: str) -> str:
+    """Return matplotlib's jshtml player with nothing fetched from another host.
+
+    matplotlib's template links Font Awesome 4.4 from a CDN for its nine button icons. The
+    ``<link>`` is dropped and each icon becomes a text symbol (the buttons already carry
+    ``title`` and ``aria-label``, which screen readers use; the symbol is ``aria-hidden``).
+    Raises ``ValueError`` if an icon is unknown or an external URL is left, so a matplotlib
+    upgrade that changes the template fails loudly instead of reaching for a CDN.
+    """
+
+    def icon(m: re.Match) -> str:
+        try:
+            text = _PLAYER_ICONS[m.group(1)]
+        except KeyError:
+            raise ValueError(f"unknown player icon {m.group(1)!r}; add it to _PLAYER_ICONS") from None
+        return f'<span class="lngeo-player-icon" aria-hidden="true">{text}</span>'
+
+    out = _STYLESHEET_LINK.sub("", player)
+    out = _ICON.sub(icon, out)
+    external = re.findall(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s\"'<>]*", out)
+    if external:
+        raise ValueError(f"the frame player still refers to other hosts: {sorted(set(external))[:3]}")
+    return out
+
+
 def frame_player(figure, draw: Callable[[int], None], n_frames: int, interval: int = 150) -> str:
-    """Return the HTML of a scrubbable frame player (no kernel needed) for ``draw(i)``, ``i < n_frames``."""
-    n_frames = as_count(n_frames, "n_frames", low=1, high=1000)  # frames=None would never end
+    """Return the HTML of a scrubbable frame player (no kernel, no CDN) for ``draw(i)``, ``i < n_frames``.
+
+    The frames are grabbed directly by matplotlib's HTML writer (no ``FuncAnimation``, so no
+    event hook is left on ``figure``'s canvas). ``figure`` is drawn on: pass one nobody else
+    shows (:meth:`Explorer.animation` passes a twin's).
+    """
+    n_frames = as_count(n_frames, "n_frames", low=1, high=1000)
     interval = as_count(interval, "interval", low=1, high=60_000)
     if not callable(draw) or not hasattr(figure, "canvas"):
         raise TypeError("figure must be a matplotlib Figure and draw a callable draw(i)")
-    anim = FuncAnimation(figure, lambda i: (draw(i), [])[1], frames=n_frames, interval=interval, blit=False, repeat=False)
+    import matplotlib as mpl
+
+    dpi = mpl.rcParams["savefig.dpi"]
+    dpi = figure.dpi if dpi == "figure" else dpi
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "player.html")
         writer = _PalettePNGWriter(fps=1000 / interval, embed_frames=True, default_mode="once")
-        anim.save(str(path), writer=writer)
-        return path.read_text()
+        with writer.saving(figure, str(path), dpi):
+            for i in range(n_frames):
+                draw(i)
+                writer.grab_frame()
+        return offline_player_html(path.read_text())
+
+
+def in_live_kernel() -> bool:
+    """Return ``True`` in a kernel started by a Jupyter server (JupyterLab, Binder).
+
+    Jupyter server puts ``JPY_SESSION_NAME`` (the notebook's path) into the environment of the
+    kernels it starts; nbclient, which executes the chapters for the book, does not.
+    """
+    return bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def explorer_factory(factory: Callable[..., "Explorer"]) -> Callable[..., "Explorer"]:
+    """Decorate an explorer factory so each explorer it builds can build its own twin.
+
+    The twin (same factory, same arguments) is where :meth:`Explorer.animation` draws the
+    static player's frames, so the live figure is never touched.
+    """
+
+    @functools.wraps(factory)
+    def build(*args, **kwargs) -> "Explorer":
+        explorer = factory(*args, **kwargs)
+        explorer.twin = functools.partial(build, *args, **kwargs)
+        return explorer
+
+    return build
+
+
+def _label_width_em(text: str) -> float:
+    """Width of ``text`` in em of the label font (DejaVu Sans, the widest common UI sans)."""
+    from matplotlib import font_manager
+    from matplotlib.textpath import TextToPath
+
+    prop = font_manager.FontProperties(family="DejaVu Sans", size=100)
+    width, _, _ = TextToPath().get_text_width_height_descent(text, prop, ismath=False)
+    return width / 100
 
 
 class Explorer:
@@ -170,17 +287,39 @@ class Explorer:
         Alt text describing what the figure shows (used by the static player).
     note : str, optional
         One sentence telling the reader what to try.
+    twin : callable, optional
+        Builds a fresh explorer like this one, for the static player's frames;
+        :func:`explorer_factory` sets it.
     """
 
-    def __init__(self, figure, controls: Mapping[str, widgets.ValueWidget], update: Callable[..., None], alt: str, note: str = ""):
+    #: Margin in em added to the longest slider label to give the label column's width
+    #: (ipywidgets cuts a description that does not fit with an ellipsis).
+    LABEL_MARGIN_EM = 1.5
+
+    def __init__(self, figure, controls: Mapping[str, widgets.ValueWidget], update: Callable[..., None], alt: str, note: str = "", twin: Callable[[], "Explorer"] | None = None):
         self.figure = figure
         self.controls = dict(controls)
         self._update = update
         self.alt = alt
         self.note = note
+        self.twin = twin
+        #: The live view (an ``HBox``), built by the first call of :meth:`widget`.
+        self.view: widgets.HBox | None = None
         self.errors: list[BaseException] = []
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # The live image is shown at its natural pixel size: width and height are set from
+        # each PNG, and the layout forbids the flex box from stretching or shrinking it.
+        self.image = widgets.Image(
+            format="png",
+            layout=widgets.Layout(flex="0 0 auto", align_self="flex-start", max_width="none", object_fit="none"),
+        )
+        # The label column fits the longest slider label; a checkbox's description sits beside
+        # its box instead, and does not widen the column.
+        sliders = [c for c in self.controls.values() if not isinstance(c, widgets.Checkbox)]
+        self.label_width = max((_label_width_em(c.description) for c in sliders), default=0.0) + self.LABEL_MARGIN_EM
         for control in self.controls.values():
+            if control in sliders:
+                control.style.description_width = f"{self.label_width:.1f}em"
+            control.layout.width = f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + {READOUT_WIDTH})"
             control.observe(self._on_change, names="value")
         self.refresh()
 
@@ -194,10 +333,19 @@ class Explorer:
         """Redraw the figure for the current control values and re-render the live image."""
         try:
             self._update(**self.values)
-            self.image.value = self.render_png()
+            self._show(self.render_png())
         except Exception as exc:  # recorded: ipywidgets would swallow it
             self.errors.append(exc)
             raise
+
+    def _show(self, png: bytes) -> None:
+        """Put ``png`` in the live image at its natural size (width/height from the PNG header)."""
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        with self.image.hold_sync():
+            if self.image.width != str(width) or self.image.height != str(height):
+                self.image.width, self.image.height = str(width), str(height)
+                self.image.layout.width, self.image.layout.height = f"{width}px", f"{height}px"
+            self.image.value = png
 
     def _on_change(self, change) -> None:
         self.refresh()
@@ -293,6 +441,14 @@ class Explorer:
             self._background_key = (self._view_state(leaves), key[1])
         else:
             canvas.restore_region(self._background)
+        # ``Axes.set_title`` puts the title back at y = 1 (axes coordinates); only a full draw
+        # lifts it clear of the axes' decorations again. Redo that placement for every moving
+        # title, or a restored background shows it ~30 px too low (it overlapped 3-D panes).
+        renderer = canvas.get_renderer()
+        for ax in fig.axes:
+            titles = (ax.title, ax._left_title, ax._right_title)
+            if any(t in moving for t in titles) and hasattr(ax, "_update_title_position"):
+                ax._update_title_position(renderer)
         for artist in moving:
             if hasattr(artist, "do_3d_projection"):
                 artist.do_3d_projection()
@@ -323,13 +479,30 @@ class Explorer:
         return np.concatenate(parts) if parts else np.zeros(0)
 
     def widget(self) -> widgets.Widget:
-        """Return the live view: the controls above the figure."""
-        children = []
+        """Return the live view: the note and the controls in a column beside the figure.
+
+        An ``HBox`` that wraps: on a wide screen (a 1440-px window with JupyterLab's file
+        browser closed) the sliders sit left of the figure; when the notebook column is
+        narrower the figure moves below them, still at its natural size. Built once and
+        kept (:attr:`view`): every display of this explorer shows the same, synced widgets.
+        """
+        if self.view is not None:
+            return self.view
+        column = []
         if self.note:
-            children.append(widgets.HTML(f"<em>{html.escape(self.note)}</em>"))
-        children.append(widgets.VBox(list(self.controls.values())))
-        children.append(self.image)
-        return widgets.VBox(children)
+            # ipywidgets gives an HTML widget the line height of a slider row (28 px): reset it.
+            text = f'<div style="line-height:1.35;margin-bottom:0.4em"><em>{html.escape(self.note)}</em></div>'
+            note = widgets.HTML(text, layout=widgets.Layout(width=self.controls_width))
+            column.append(note)
+        column.extend(self.controls.values())
+        side = widgets.VBox(column, layout=widgets.Layout(flex="0 0 auto", width=self.controls_width, margin="0 1em 0 0"))
+        self.view = widgets.HBox([side, self.image], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        return self.view
+
+    @property
+    def controls_width(self) -> str:
+        """Return the CSS width of the controls column (label, slider track and readout)."""
+        return f"calc({self.label_width:.1f}em + {SLIDER_WIDTH} + {READOUT_WIDTH})"
 
     def _ipython_display_(self) -> None:  # pragma: no cover - exercised in notebooks
         from IPython.display import display
@@ -339,19 +512,34 @@ class Explorer:
     def animation(self, frames: list[Mapping[str, float]], interval: int = 150, caption: str = ""):
         """Return an ``IPython.display.HTML`` frame player that moves without a kernel.
 
-        Each frame sets some controls (the others keep their current values) and redraws.
-        The player is wrapped in a ``<figure>`` with a caption; the frame image carries the
-        explorer's alt text. The controls are restored afterwards.
+        Each frame sets some controls (the others keep this explorer's current values). The
+        frames are drawn on a twin built by the same factory (:attr:`twin`): this explorer's
+        figure, controls and live image are never touched. The player is wrapped in a
+        ``<figure>`` with a caption; the frame image carries the explorer's alt text.
+
+        In a live kernel (:func:`in_live_kernel`) nothing is drawn: the result is a one-line
+        note that the explorer above is live.
         """
         from IPython.display import HTML
 
         if not frames:
             raise ValueError("frames must not be empty")
+        if in_live_kernel():
+            return HTML(
+                '<p class="lngeo-live-note"><em>The explorer above is live: move its sliders. '
+                "(The frame player shown here in the online book is skipped in a running notebook.)</em></p>"
+            )
+        if self.twin is None:
+            raise ValueError(
+                "this explorer has no twin to draw the player's frames on: build it with a factory "
+                "decorated by lngeo.explorer.explorer_factory, or pass twin= to Explorer"
+            )
         start = self.values
+        twin = self.twin()
         try:
-            player = frame_player(self.figure, lambda i: self._update(**{**start, **frames[i]}), len(frames), interval)
+            player = frame_player(twin.figure, lambda i: twin._update(**{**start, **frames[i]}), len(frames), interval)
         finally:
-            self._update(**start)
+            twin.figure.clear()
         alt = html.escape(self.alt, quote=True)
         # The alt text goes on the frame image itself, so the player's slider and buttons
         # stay reachable for screen readers.

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._checks import as_choice, as_count, as_gain, require_hyperplane, finite_result
 
-__all__ = ["reference_semi_axes", "reference_axes", "route_errors", "eigvalsh_speedup"]
+__all__ = ["reference_semi_axes", "reference_axes", "route_errors", "eigvalsh_speedup", "eigvalsh_speedups"]
 
 
 @finite_result()
@@ -198,3 +198,62 @@ def eigvalsh_speedup(gain, repeat: int = 3) -> tuple[float, float]:
     t_dense, mu = best(lambda: np.linalg.eigvalsh(m))
     dense = np.sqrt(g.size * np.clip(mu[:0:-1], 0.0, None))
     return t_dense / t_fast, float(np.max(np.abs(dense / s - 1.0)))
+
+
+#: Widths a live reader's chapter 5 times (BERT-base/GPT-2 and GPT-2 medium; about a second in all); the full comparison,
+#: up to N = 4096, is ``python benchmarks/eigvalsh.py``.
+LIVE_SIZES = (768, 1024)
+
+
+def eigvalsh_speedups(sizes=LIVE_SIZES, repeat: int = 3, seed: int = 0, progress: bool | None = None):
+    r"""Yield ``(N, speed-up, disagreement)`` of :func:`lngeo.geometry.semi_axes` over dense ``eigvalsh``, per width.
+
+    For each ``N`` in ``sizes`` a seeded gain ``g ~ Normal(1, 0.3)`` of width ``N`` is timed
+    by :func:`eigvalsh_speedup` (dense ``O(N³)`` against secular ``O(N²)``). Dense
+    ``eigvalsh`` at ``N = 4096`` takes 15 s to minutes on a small shared machine, so the
+    default sizes stay small; ``benchmarks/eigvalsh.py`` runs the wide ones.
+
+    Parameters
+    ----------
+    sizes : iterable of int, default :data:`LIVE_SIZES`
+        Widths, timed in this order.
+    repeat : int, default 3
+        Timings per route and width (the best is kept).
+    seed : int, default 0
+        Seed of the gains (``numpy.random.default_rng(seed)``, one draw per width in order).
+    progress : bool or None, default None
+        Show a ``tqdm`` progress bar; ``None`` shows it only in a live kernel
+        (:func:`lngeo.explorer.in_live_kernel`), never in the built book.
+
+    Yields
+    ------
+    (int, float, float)
+        ``N``, best dense time over best fast time, largest relative semi-axis difference.
+
+    Examples
+    --------
+    >>> [(n, diff < 1e-12) for n, ratio, diff in eigvalsh_speedups(sizes=(16, 32), repeat=1, progress=False)]
+    [(16, True), (32, True)]
+    """
+    sizes = [int(n) for n in sizes]
+    if progress is None:
+        from .explorer import in_live_kernel
+
+        progress = in_live_kernel()
+    rng = np.random.default_rng(seed)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(sizes), desc="dense eigvalsh vs semi_axes", unit="width")
+    try:
+        for n in sizes:
+            if bar is not None:
+                bar.set_postfix_str(f"N = {n}")
+            ratio, diff = eigvalsh_speedup(rng.normal(1.0, 0.3, n), repeat)
+            if bar is not None:
+                bar.update(1)
+            yield n, ratio, diff
+    finally:
+        if bar is not None:
+            bar.close()

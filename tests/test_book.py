@@ -41,7 +41,8 @@ def test_chapter_pages_have_a_moving_static_explorer_and_no_dead_widget(built_bo
 def test_chapter_pages_have_launch_buttons_and_numbered_equations(built_book, entry):
     text = (built_book / f"{entry}.html").read_text(encoding="utf-8")
     assert "mybinder.org" in text, f"{entry}: no Binder launch button"
-    assert "thebe" in text.lower(), f"{entry}: no Thebe live-code button"
+    # Thebe is off (_config.yml): its ipywidgets-7 manager cannot drive the explorers.
+    assert "launch-thebe" not in text and "initThebe" not in text, f"{entry}: a Thebe live-code button"
     assert re.search(r'class="eqno"|\\tag\{|eq-', text), f"{entry}: no numbered equation"
 
 

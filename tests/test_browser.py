@@ -6,8 +6,10 @@ What a reader online sees is checked page by page (see ``PAGES``):
   none holds a TeX error ``mjx-merror``, at least ``min_math`` of them) and no raw TeX
   (``\\(``, ``\\[``, ``$$``, ``\\begin{``, ``\\command``) is left in the prose;
 * no console error and no uncaught page error, except those in ``ALLOWED_ERRORS``;
-* no request to an external host other than the CDN files served from local copies
-  (``CDN_ROUTES``) and the ones deliberately aborted (``ALLOWED_ABORTS``);
+* no request to an external host other than the book-wide CDN files (MathJax, require.js,
+  served from local copies, ``CDN_ROUTES``) and the ones deliberately aborted
+  (``ALLOWED_ABORTS``); the frame players themselves refer to no other host at all (no Font
+  Awesome stylesheet: their buttons show text symbols);
 * no broken image, and no ipywidgets output (a widget saved to HTML shows sliders that never
   redraw: the chapters show a static player instead);
 * the static frame player (``figure.lngeo-static-explorer``, matplotlib's ``to_jshtml``)
@@ -81,8 +83,9 @@ PAGES = [
 CDN_ROUTES = [
     (r"https://cdn\.jsdelivr\.net/npm/mathjax@3/(.+)", "mathjax/{0}"),
     (r"https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/2\.3\.4/require\.min\.js", "requirejs/require.js"),
-    # to_jshtml's player links Font Awesome 4.4 for its button icons (css, then ../fonts/...).
-    (r"https://maxcdn\.bootstrapcdn\.com/font-awesome/4\.4\.0/(.+)", "font-awesome/{0}"),
+    # No route for the frame players: matplotlib's jshtml template links Font Awesome from a
+    # CDN, lngeo.explorer.offline_player_html removes it (text symbols on the buttons), and
+    # _check_player asserts that a player refers to no other host.
 ]
 
 # External URLs (regex, full match) the test aborts on purpose, with the reason. A console error
@@ -432,6 +435,16 @@ def _check_player(fig, stem: str, shots_dir: str, log: list[str]) -> list[str]:
     info = slider.evaluate("s => ({min: +s.min, max: +s.max, value: +s.value})")
     if info["max"] - info["min"] < 1:
         return [f"{stem}: the slider has a single frame ({info})"]
+    external = fig.evaluate(
+        """f => [...f.querySelectorAll('[src], [href]')]
+                  .map(e => e.getAttribute('src') || e.getAttribute('href'))
+                  .filter(u => /^(https?:)?\\/\\//i.test(u))"""
+    )
+    if external or fig.locator("link, i.fa").count():
+        problems.append(f"{stem}: the player refers to another host (a CDN): {external[:3]}")
+    labels = fig.locator("button").evaluate_all("bs => bs.map(b => [b.getAttribute('aria-label'), b.innerText.trim()])")
+    if len(labels) != 9 or not all(label and text for label, text in labels):
+        problems.append(f"{stem}: player buttons need an aria-label and a visible symbol each: {labels}")
     src0 = img.get_attribute("src") or ""
     if not src0.startswith("data:image/"):
         problems.append(f"{stem}: img src is not a data URI: {src0[:60]!r}")

@@ -48,6 +48,29 @@ def test_chapter_is_committed_without_outputs(entry):
     assert not dirty, f"{entry}: code cells {dirty} carry outputs; clear them before committing"
 
 
+def markdown_sources(entry: str) -> list[str]:
+    path = source_of(entry)
+    if path.suffix == ".md":
+        return [path.read_text()]
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("entry", toc_files())
+def test_every_fence_opens_a_directive(entry):
+    """A bare ``` fence in the prose is a broken directive: a backtick in a ```{...} line's title
+    ends CommonMark's info string, the closing ``` opens a code block, and what follows shows as
+    raw TeX. The book writes code in indented blocks, so every fence must be a MyST directive."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = MdParserConfig(enable_extensions={"amsmath", "dollarmath", "colon_fence", "deflist"})
+    parser = create_md_parser(config, RendererHTML)
+    bare = [t.content[:60] for text in markdown_sources(entry) for t in parser.parse(text)
+            if t.type == "fence" and not t.info.startswith("{")]
+    assert not bare, f"{entry}: fences that open no directive (broken markup?): {bare}"
+
+
 @pytest.mark.parametrize("entry", NOTEBOOKS)
 def test_chapter_executes_in_a_fresh_kernel(entry, tmp_path):
     path = source_of(entry)

@@ -23,7 +23,7 @@ WRONG_PROJECTS = {
     "forgets to divide by N": (lambda x: x - x.sum(), "sum instead of the mean"),
     "subtracts the median": (lambda x: x - np.median(x), "median instead of the mean"),
     "divides by N - 1": (lambda x: x - x.sum() / (len(x) - 1), "N − 1 instead of N"),
-    "normalises too": (lambda x: (x - x.mean()) / x.std(), "that is LayerNorm, not the projection"),
+    "normalises too": (lambda x: (x - x.mean()) / x.std(), "not the projection"),
     "returns a scalar": (lambda x: float(np.sum(x - x.mean())), "expected shape"),
 }
 
@@ -86,7 +86,7 @@ def test_check_radial_fraction_names_the_broken_property_and_input(mistake):
     result = check_radial_fraction(student)
     assert not result
     assert words in result.message  # the mistake, named
-    assert "ε inside the square root" in result.message  # the property of the first case
+    assert "must give r = 1/√2 when σ² = ε" in result.message  # the property of the first case
     assert "on x=" in result.message and "eps=" in result.message  # the input
 
 

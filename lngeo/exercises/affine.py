@@ -7,84 +7,89 @@ from collections.abc import Callable
 import numpy as np
 
 from ..geometry import hyperplane_normal
-from .checking import CheckResult, _fmt, _verdict
+from .checking import Case, CheckResult, _fmt, allclose_scaled, case_rng, run_cases
 
 __all__ = ["check_hyperplane_normal"]
 
 
-def _reference_normal(gain: np.ndarray) -> np.ndarray:
-    return np.asarray(hyperplane_normal(gain), dtype=float)
+def _normal_judge(got: np.ndarray, expected, rtol: float, atol: float, case=None) -> str | None:
+    """Equal up to sign; a non-unit answer to a unit question is named as such."""
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        return f"expected a vector of shape {expected.shape}, got shape {got.shape}"
+    got = got.astype(float)
+    if not np.all(np.isfinite(got)):
+        return f"returned non-finite values {_fmt(got)}"
+    with np.errstate(all="ignore"):
+        length, want = float(np.linalg.norm(got)), float(np.linalg.norm(expected))
+        sign = 1.0 if float(got @ expected) >= 0 else -1.0
+    if allclose_scaled(sign * got, expected, rtol, atol):
+        return None
+    if np.isclose(want, 1.0) and not np.isclose(length, 1.0, rtol=max(rtol, 1e-9)):
+        return f"the normal must have unit length, got |n| = {length:.6g}"
+    cos = abs(float(got @ expected)) / (length * want) if length and want else 0.0
+    angle = np.degrees(np.arccos(min(cos, 1.0)))
+    return f"expected ±{_fmt(expected)}, got {_fmt(got)} (angle to the true normal {angle:.2f}°)"
 
 
-def check_hyperplane_normal(student: Callable, seed: int = 0) -> CheckResult:
-    r"""Check a student's ``hyperplane_normal(gain)``: the unit normal of LayerNorm's output plane.
+def _normal_cases(seed: int, hidden: bool) -> list[Case]:
+    rng = case_rng(seed, hidden)
+    cases: list[Case] = []
 
-    Every output satisfies :math:`\alpha\cdot(y - b) = 0` with :math:`\alpha_n = 1/g_n`, so the
-    unit normal is :math:`\pm\alpha/|\alpha|` (either sign is accepted); when exactly one gain
-    :math:`g_j` is zero the outputs satisfy :math:`y_j = b_j` and the normal is :math:`e_j`.
+    def add(prop, gain, dtype=np.float64):
+        gain = np.asarray(gain, dtype=float).astype(dtype)
+        cases.append(Case(prop, {"gain": gain}, np.asarray(hyperplane_normal(gain.astype(float)), dtype=float)))
 
-    Each case checks one property and reports it by name: a finite vector of shape (N,), unit
-    length, perpendicular to actual LayerNorm outputs (which catches a normal ∝ g),
-    the sign of negative gains, a zero gain, N = 2 and a wide layer.
+    if not hidden:
+        add("must be perpendicular to every output, so along 1/g (not g)", [2.0, 1.0, 0.5])
+        add("must have unit length", [1.0, 1.0, 1.0])
+        add("must keep the sign of negative gains", [1.5, -0.7, 0.4])
+        add("must be e_j when exactly one gain g_j = 0 (the outputs satisfy y_j = b_j)", [1.2, 0.0, 0.8])
+        add("must be right for N = 2", [0.5, 2.0])
+        add("must not overflow on tiny and huge gains", [1e-200, 1.0, 1e200])
+        for n in (4, 64, 768):
+            add(f"must be the unit normal on random gains (N = {n})", rng.normal(1.0, 0.5, n))
+        return cases
+    n = int(rng.integers(3, 8))
+    add("must be perpendicular to every output, so along 1/g (not g)", rng.uniform(0.3, 3.0, n))
+    add("must have unit length", np.full(n, rng.uniform(0.5, 2)))
+    g = rng.uniform(0.3, 2.0, n) * np.where(np.arange(n) % 2, -1, 1)
+    add("must keep the sign of negative gains", g)
+    g = rng.uniform(0.5, 2.0, n)
+    g[rng.integers(n)] = 0.0
+    add("must be e_j when exactly one gain g_j = 0", g)
+    add("must be right for N = 2", rng.uniform(0.2, 3.0, 2))
+    add("must not overflow on tiny and huge gains", rng.permutation([1e-250, 1.0, 3e250, 2.0]))
+    for n in (int(rng.integers(65, 400)), 384, 768):
+        add(f"must be the unit normal on random gains (N = {n})", rng.lognormal(0.0, 0.35, n) * np.where(rng.random(n) < 0.05, -1, 1))
+    add("must be the unit normal on float32 gains (N = 768)", rng.lognormal(0.0, 0.35, 768), dtype=np.float32)
+    return cases
+
+
+def check_hyperplane_normal(student: Callable, seed: int = 0, *, hidden: bool = False) -> CheckResult:
+    r"""Check a student's ``my_normal(gain)``: the unit normal of LayerNorm's output plane (exercise ``ex-affine-implement``).
+
+    Either sign is accepted. When exactly one gain is zero the expected answer is the unit
+    vector of that neuron. Each case checks one property and reports it by name: a finite
+    vector of shape (N,), unit length, perpendicular to actual LayerNorm outputs, the sign of
+    negative gains, a zero gain, N = 2, tiny and huge gains, and random gains up to N = 768.
+    Hidden cases: other gains drawn from ``seed``, float32 gains.
 
     Returns
     -------
     CheckResult
-        Truthy when every case passes; its message names the first failing property and input.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> def mine(gain):
-    ...     g = np.asarray(gain, dtype=float)
-    ...     if np.any(g == 0):
-    ...         return (g == 0).astype(float)
-    ...     alpha = 1 / g
-    ...     alpha = alpha / np.abs(alpha).max()  # so that squaring cannot overflow
-    ...     return alpha / np.linalg.norm(alpha)
-    >>> bool(check_hyperplane_normal(mine))
-    True
-    >>> print(check_hyperplane_normal(lambda gain: gain / np.linalg.norm(gain)))  # doctest: +ELLIPSIS
-    must be perpendicular to every output...
+        Truthy iff every case passes.
     """
-    rng = np.random.default_rng(seed)
-    cases: list[tuple[str, np.ndarray]] = [
-        ("must be perpendicular to every output, α·(y − b) = 0 (so α ∝ 1/g, not ∝ g)", np.array([2.0, 1.0, 0.5])),
-        ("must have unit length", np.array([1.0, 1.0, 1.0])),
-        ("must keep the sign of negative gains (α_n = 1/g_n, not 1/|g_n|)", np.array([1.5, -0.7, 0.4])),
-        ("must be e_j when exactly one gain g_j = 0 (the outputs satisfy y_j = b_j)", np.array([1.2, 0.0, 0.8])),
-        ("must be ∝ (1/g₁, 1/g₂) for N = 2", np.array([0.5, 2.0])),
-        ("must not overflow on tiny and huge gains (rescale 1/g before squaring)", np.array([1e-200, 1.0, 1e200])),
-    ]
-    for n in (4, 64):
-        cases.append(("must be the unit normal on random gains", rng.normal(1.0, 0.5, n)))
-    failures: list[str] = []
-    for prop, gain in cases:
-        where = f"on gain={_fmt(gain)}"
-        expected = _reference_normal(gain)
-        try:
-            with np.errstate(all="ignore"):  # a non-finite answer is reported below
-                got = student(np.array(gain, copy=True))
-        except Exception as exc:
-            failures.append(f"{prop}: {where} your function raised {type(exc).__name__}: {exc}")
-            continue
-        got = None if got is None else np.asarray(got, dtype=float)
-        if got is None or got.shape != gain.shape:
-            failures.append(f"{prop}: {where} expected a vector of shape {gain.shape}, got {None if got is None else got.shape}")
-            continue
-        if not np.all(np.isfinite(got)):
-            failures.append(f"{prop}: {where} your function returned non-finite values {_fmt(got)}")
-            continue
-        with np.errstate(over="ignore", invalid="ignore"):
-            length = float(np.linalg.norm(got))
-        if not np.isclose(length, 1.0, rtol=1e-9):
-            failures.append(f"{prop}: {where} the normal must have unit length, got |n| = {length:.6g}")
-            continue
-        sign = 1.0 if float(got @ expected) >= 0 else -1.0
-        if not np.allclose(sign * got, expected, rtol=1e-7, atol=1e-9):
-            cos = abs(float(got @ expected))
-            failures.append(
-                f"{prop}: {where} expected ±{_fmt(expected)}, got {_fmt(got)} "
-                f"(angle to the true normal {np.degrees(np.arccos(min(cos, 1.0))):.2f}°)"
-            )
-    return _verdict("hyperplane_normal", len(cases), failures)
+
+    def unit(v):
+        with np.errstate(all="ignore"):
+            return v / np.linalg.norm(v)
+
+    mistakes = {
+        "a normal along g instead of along 1/g": lambda g: unit(np.asarray(g, float)),
+        "1/g without normalising it to unit length": lambda g: 1.0 / np.asarray(g, float),
+        "1/|g| (the signs of negative gains were dropped)": lambda g: unit(1.0 / np.abs(np.asarray(g, float))),
+        "the direction 1/√N of the untilted plane (the gain was ignored)": lambda g: np.ones(len(g)) / np.sqrt(len(g)),
+    }
+    return run_cases("hyperplane_normal", student, _normal_cases(seed, hidden), rtol=1e-7, atol=1e-9,
+                     judge=_normal_judge, mistakes=mistakes, tol32=(2e-4, 2e-5))

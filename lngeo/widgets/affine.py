@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..geometry import hyperplane_normal
-from ..explorer import Explorer, slider, sweep
+from ..explorer import Explorer, explorer_factory, slider, sweep
 from ..plotting import (
     COLORS,
     LABELS,
@@ -138,6 +138,7 @@ def affine_pictures(cases=None):
     return fig
 
 
+@explorer_factory
 def affine_explorer(gain=START_GAIN, bias=START_BIAS) -> Explorer:
     r"""Return chapter 4's explorer: the output set of LayerNorm for N = 3 under a live gain and bias.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import decompose
-from ..explorer import Explorer, log_slider, slider, sweep
+from ..explorer import Explorer, explorer_factory, log_slider, slider, sweep
 from ..plotting import (
     COLORS,
     LABELS,
@@ -26,6 +26,7 @@ EXAMPLE_GAIN = np.array([1.6, 1.0, 0.6])
 EXAMPLE_BIAS = np.array([0.4, -0.3, 0.2])
 
 
+@explorer_factory
 def composition_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, a=(1.5, 0.5, -0.4), eps: float = 0.05) -> Explorer:
     r"""Return the chapter-1 explorer: an input ``a ∈ R³`` and every stage of ``LN(a)``.
 

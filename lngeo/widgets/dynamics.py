@@ -7,7 +7,7 @@ import numpy as np
 
 from ..core import layer_norm, rms_norm
 from ..dynamics import interpolate_parameters, iterate_layer_norm, line_outputs, pre_ln_residual, two_neuron_fold
-from ..explorer import Explorer, slider, sweep
+from ..explorer import Explorer, explorer_factory, slider, sweep
 from ..geometry import normal_space, principal_axes
 from ..plotting import (
     COLORS,
@@ -65,6 +65,7 @@ def arc_line(theta: float = 1.6) -> tuple[np.ndarray, np.ndarray]:
     return _A.copy(), _direction(theta)
 
 
+@explorer_factory
 def arc_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS) -> Explorer:
     r"""Return the chapter-6 explorer: a line ``a + t v`` of inputs and its image, an arc.
 
@@ -114,6 +115,7 @@ def arc_frames(n: int = 24) -> list[dict[str, float]]:
     return sweep(t=np.linspace(-4.0, 4.0, n))
 
 
+@explorer_factory
 def training_explorer(gain=TRAINED_GAIN, bias=TRAINED_BIAS) -> Explorer:
     r"""Return the explorer of "gain and bias reshape the set": ``(g(t), b(t))`` from ``(1, 0)`` to trained-looking values.
 

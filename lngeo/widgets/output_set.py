@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import layer_norm, radial_fraction
-from ..explorer import Explorer, slider, sweep
+from ..explorer import Explorer, explorer_factory, slider, sweep
 from ..geometry import interlacing_bounds, normal_space, principal_axes, semi_axes
 from ..plotting import (
     COLORS,
@@ -95,6 +95,7 @@ def _describe(g: np.ndarray, s: np.ndarray) -> str:
     return f"semi-axes s = {s[0]:.2f}, {s[1]:.2f};  {normal}"
 
 
+@explorer_factory
 def output_set_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, eps: float = 0.01) -> Explorer:
     r"""Return the chapter-5 explorer: N = 3, gains, bias and ε drive the output set.
 

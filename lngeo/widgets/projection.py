@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import project
-from ..explorer import Explorer, slider, sweep
+from ..explorer import Explorer, explorer_factory, slider, sweep
 from ..plotting import (
     COLORS,
     LABELS,
@@ -74,6 +74,7 @@ def projection_pictures(seed: int = 2):
     return fig
 
 
+@explorer_factory
 def projection_explorer(a=(1.4, 0.2, -0.7), shift: float = 0.8) -> Explorer:
     r"""Return chapter 2's explorer: an input ``a + c·1`` in R³, its projection and the plane ⟂ 1.
 

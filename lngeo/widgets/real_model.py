@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 import numpy as np
 
-from ..explorer import Explorer
+from ..explorer import Explorer, explorer_factory
 from ..geometry import interlacing_bounds, semi_axes
 from ..model_geometry import (
     corpus_axes,
@@ -111,6 +111,7 @@ def _drawable(text: str) -> str:
     return "".join(c if ord(c) in _CHARMAP else "□" for c in text)
 
 
+@explorer_factory
 def real_model_explorer(layer: int = 3, sentence: int = 0) -> Explorer:
     r"""Return the chapter-7 explorer: where one sentence's tokens land in one LayerNorm's output set.
 

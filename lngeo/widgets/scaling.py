@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ..core import layer_norm, project, radial_fraction, scale
-from ..explorer import Explorer, log_slider, sweep
+from ..explorer import Explorer, explorer_factory, log_slider, sweep
 from ..plotting import COLORS, HIST_STYLE, LABELS, figure_2d, new_figure, orthonormal_basis
 
 __all__ = [
@@ -43,7 +43,7 @@ def radial_fraction_curve():
     x = np.logspace(-3, 6, 400)
     ax.semilogx(x, _r_of_ratio(x), color=COLORS["scaled"], lw=2, label=r"$r = 1/\sqrt{1 + \varepsilon/\sigma^2}$")
     ax.axhline(1.0, color=COLORS["sphere"], ls="--", lw=1, label=r"the sphere, $r = 1$")
-    for ratio, text in ((1.0, "σ² = ε\nr = 0.707"), (49.25, "σ² = 49 ε\nr = 0.99"), (1e5, "σ = 1, ε = 1e-5\nr = 0.999995")):
+    for ratio, text in ((1.0, "σ² = ε\nr = 0.707"), (49.25, "σ² ≈ 49 ε\nr = 0.99"), (1e5, "σ = 1, ε = 1e-5\nr = 0.999995")):
         r = float(_r_of_ratio(ratio))
         ax.plot(ratio, r, "o", color=COLORS["output"], ms=6)
         ax.annotate(text, (ratio, r), xytext=(8, -30), textcoords="offset points", fontsize=8)
@@ -128,6 +128,7 @@ def _example_inputs(n_points: int, seed: int) -> np.ndarray:
     return w * np.logspace(-1.5, 0.5, n_points)[:, None]
 
 
+@explorer_factory
 def scaling_explorer(eps: float = 1e-2, input_scale: float = 0.3, n_points: int = 40, seed: int = 3) -> Explorer:
     r"""Return chapter 3's explorer: inputs in the plane ⟂ 1 (N = 3) and where the scaling sends them.
 

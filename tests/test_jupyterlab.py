@@ -1,0 +1,314 @@
+"""The chapters as a reader runs them: a real JupyterLab (pinned like Binder's), driven by Chromium.
+
+What a reader who clicks the Binder button gets is checked chapter by chapter:
+
+* **Run All** finishes with no error output, and every frame-player cell printed the one-line
+  note that the explorer above is live (a live kernel skips the players);
+* **every explorer** renders; its image is shown at its natural pixel size (not stretched),
+  beside or above its sliders without horizontal overflow, and no slider label is cut off;
+* **moving one slider with the mouse** (ipywidgets 8 sliders ignore arrow keys) changes the
+  value in the kernel, and the image the browser then shows equals, pixel for pixel, a fresh
+  explorer's render at that value (the bug of issue 15: after a frame player, the live view
+  showed the player's first frame).
+
+The server: ``.venv-lab/bin/jupyter lab`` (``make lab-env``: ``binder/requirements.txt`` +
+``binder/lab.txt``, JupyterLab 4.4.9 and ipywidgets 8.1.7 like Binder) on 127.0.0.1, a free
+port and a random token, serving a temporary copy of ``chapters/`` (JupyterLab autosaves
+outputs; the repository's notebooks stay clean), with ``expose_app_in_browser`` so the test can
+run JupyterLab commands. Every request to another host is aborted and fails the test.
+
+Screenshots of every explorer after its move go to ``$LNGEO_SCREENSHOTS`` or
+``<repo>/_build/screenshots/`` (``lab-<chapter>-<k>.png``).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, require, require_executable, require_module
+
+LAB = os.path.join(ROOT, ".venv-lab", "bin", "jupyter-lab")
+CHROMIUM = os.environ.get("LNGEO_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = os.environ.get("LNGEO_SCREENSHOTS") or os.path.join(ROOT, "_build", "screenshots")
+CHAPTERS = sorted(p for p in os.listdir(os.path.join(ROOT, "chapters")) if p.endswith(".ipynb"))
+VIEWPORT = {"width": 1440, "height": 900}
+RUN_ALL_TIMEOUT_S = 600  # a busy 2-core machine: generous; Run All takes ~5-20 s per chapter idle
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory):
+    """Start JupyterLab on a copy of the chapters; yield (base URL, token)."""
+    require(os.access(LAB, os.X_OK), f"{LAB} missing; run: make lab-env")
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copytree(os.path.join(ROOT, "chapters"), work / "chapters")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
+        env[name] = str(work / sub)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # No "official Jupyter news?" toast over the notebook (it would also try to reach the web).
+    settings = work / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    port, token = _free_port(), secrets.token_hex(16)
+    log = open(work / "lab.log", "w")
+    proc = subprocess.Popen(
+        [LAB, "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={work / 'chapters'}", "--LabApp.expose_app_in_browser=True",
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.workspaces_dir=" + str(work / "workspaces"), "--LabApp.user_settings_dir=" + str(work / "settings")],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"JupyterLab did not start; log:\n{(work / 'lab.log').read_text()[-3000:]}")
+            time.sleep(0.5)
+    yield base, token
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pw_api = require_module("playwright.sync_api", "pip install playwright==1.65.2")
+    exe = require_executable(CHROMIUM, "apt-get install -y chromium  (or set LNGEO_CHROMIUM)")
+    pw = pw_api.sync_playwright().start()
+    b = pw.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu",
+                                                      "--disable-background-networking"])
+    yield b
+    b.close()
+    pw.stop()
+
+
+# --- page-side helpers (JupyterLab's own API, exposed by expose_app_in_browser) ---------------
+
+_OPEN = """async () => {
+    const app = window.jupyterapp; await app.started; await app.restored;
+    const nb = app.shell.currentWidget;
+    await nb.context.ready; await nb.sessionContext.ready;
+    while (!nb.sessionContext.session || !nb.sessionContext.session.kernel) await new Promise(r => setTimeout(r, 200));
+    return nb.context.path;
+}"""
+
+_RUN_ALL = """async (timeoutMs) => {
+    const app = window.jupyterapp, nb = app.shell.currentWidget, deadline = Date.now() + timeoutMs;
+    await app.commands.execute('notebook:run-all-cells');
+    // Empty code cells never get an execution count: leave them out.
+    const cells = () => nb.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+    while ((nb.sessionContext.session.kernel.status !== 'idle'
+            || cells().some(c => c.model.executionCount === null || c.model.executionState === 'running'))
+           && Date.now() < deadline)
+        await new Promise(r => setTimeout(r, 250));
+    return cells().map((c, i) => ({index: nb.content.widgets.indexOf(c), count: c.model.executionCount,
+                                   outputs: c.model.outputs.toJSON()}));
+}"""
+
+_KERNEL = """async (code) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    let out = '', err = '';
+    const future = kernel.requestExecute({code, store_history: false, silent: false});
+    future.onIOPub = msg => {
+        if (msg.header.msg_type === 'stream') out += msg.content.text;
+        if (msg.header.msg_type === 'error') err += msg.content.ename + ': ' + msg.content.evalue;
+    };
+    await future.done;
+    return {out, err};
+}"""
+
+_SCROLL_TO = """async (cellIndex) => {
+    const nb = window.jupyterapp.shell.currentWidget.content;
+    nb.activeCellIndex = cellIndex;
+    await nb.scrollToItem(cellIndex, 'start');
+    await new Promise(r => setTimeout(r, 300));
+}"""
+
+_SHOWN = """async (cellIndex) => {
+    const node = window.jupyterapp.shell.currentWidget.content.widgets[cellIndex].node;
+    const img = node.querySelector('.jp-OutputArea img');
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let s = ''; for (const b of bytes) s += String.fromCharCode(b);
+    const r = img.getBoundingClientRect();
+    return {png: btoa(s), natural: [img.naturalWidth, img.naturalHeight], shown: [r.width, r.height]};
+}"""
+
+_LAYOUT = """(cellIndex) => {
+    const node = window.jupyterapp.shell.currentWidget.content.widgets[cellIndex].node;
+    const box = node.querySelector('.jp-OutputArea .widget-hbox');
+    const labels = [...node.querySelectorAll('.widget-slider .widget-label')]
+        .map(l => ({text: l.textContent, cut: l.scrollWidth > l.clientWidth + 1}));
+    const r = box.getBoundingClientRect();
+    return {overflow: box.scrollWidth > box.clientWidth + 1, width: r.width, height: r.height, labels};
+}"""
+
+_EXPLORER_VIEWS = """
+import gc as _gc, json as _json
+from lngeo.explorer import Explorer as _Explorer
+print(_json.dumps([o.view.model_id for o in _gc.get_objects() if issubclass(type(o), _Explorer) and o.view is not None]))
+"""
+
+_EXPLORER_STATE = """
+import base64 as _b64, gc as _gc, json as _json
+from lngeo.explorer import Explorer as _Explorer
+_ex = next(o for o in _gc.get_objects() if issubclass(type(o), _Explorer) and o.view is not None and o.view.model_id == {mid!r})
+_state = {{"values": _ex.values, "errors": [repr(e) for e in _ex.errors], "live": _b64.b64encode(_ex.image.value).decode()}}
+if {fresh}:
+    _fresh = _ex.twin()
+    _fresh.set(**_ex.values)
+    _state["fresh"] = _b64.b64encode(_fresh.image.value).decode()
+print(_json.dumps(_state))
+"""
+
+
+def _pixels(b64: str) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB")).astype(int)
+
+
+def _kernel_state(page, mid: str, fresh: bool) -> dict:
+    res = page.evaluate(_KERNEL, _EXPLORER_STATE.format(mid=mid, fresh=fresh))
+    assert not res["err"], f"kernel error while inspecting explorer {mid}: {res['err']}"
+    return json.loads(res["out"].strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(chapter, lab_server, browser):
+    base, token = lab_server
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    external: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(base) or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    page_errors: list[str] = []
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    problems: list[str] = []
+    stem = chapter.removesuffix(".ipynb")
+    try:
+        page.goto(f"{base}lab/tree/{chapter}?token={token}&reset", wait_until="domcontentloaded")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                               "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=180_000)
+        assert page.evaluate(_OPEN) == chapter
+        started = time.monotonic()
+        cells = page.evaluate(_RUN_ALL, RUN_ALL_TIMEOUT_S * 1000)
+        unrun = [c["index"] for c in cells if c["count"] is None]
+        if unrun:
+            problems.append(f"cells not executed after {RUN_ALL_TIMEOUT_S} s: {unrun}")
+        print(f"{chapter}: Run All {time.monotonic() - started:.1f} s in JupyterLab")
+        if time.monotonic() - started > RUN_ALL_TIMEOUT_S:
+            problems.append(f"Run All took {time.monotonic() - started:.0f} s")
+
+        errors = [(c["index"], o.get("ename"), o.get("evalue")) for c in cells for o in c["outputs"]
+                  if o["output_type"] == "error"]
+        if errors:
+            problems.append(f"error outputs after Run All: {errors}")
+        text = json.dumps([c["outputs"] for c in cells])
+        # Widget outputs that are explorers' views (others, e.g. a tqdm bar, are not driven).
+        res = page.evaluate(_KERNEL, _EXPLORER_VIEWS)
+        assert not res["err"], res["err"]
+        views = set(json.loads(res["out"].strip().splitlines()[-1]))
+        explorers = [(c["index"], o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"])
+                     for c in cells for o in c["outputs"]
+                     if o.get("data", {}).get("application/vnd.jupyter.widget-view+json", {}).get("model_id") in views]
+        if not explorers:
+            problems.append("no explorer was displayed")
+        players = text.count("The explorer above is live")
+        if explorers and players < 1:
+            problems.append("no frame-player cell printed the 'explorer above is live' note")
+        if "lngeo-static-explorer" in text:
+            problems.append("a frame player was rendered in the live kernel (it should be skipped)")
+
+        for k, (index, mid) in enumerate(explorers):
+            name = f"{stem}-{k}"
+            # JupyterLab 4 renders only the cells in view (windowed notebook): scroll there first.
+            page.evaluate(_SCROLL_TO, index)
+            out = page.locator(f'.jp-Notebook .jp-Cell[data-windowed-list-index="{index}"] .jp-OutputArea')
+            out.locator(".widget-hbox img").wait_for(state="visible")
+            layout = page.evaluate(_LAYOUT, index)
+            cut = [lab["text"] for lab in layout["labels"] if lab["cut"]]
+            if cut:
+                problems.append(f"{name}: slider labels cut off: {cut}")
+            if layout["overflow"]:
+                problems.append(f"{name}: the explorer overflows the notebook column ({layout['width']:.0f} px)")
+            if layout["height"] > VIEWPORT["height"] - 120:
+                problems.append(f"{name}: {layout['height']:.0f} px tall; sliders and figure do not fit the window")
+
+            before = _kernel_state(page, mid, fresh=False)
+            handle = out.locator(".widget-slider .noUi-handle").first
+            handle.scroll_into_view_if_needed()
+            box = handle.bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x + 45, y, steps=6)
+            page.mouse.up()
+
+            # Wait until the kernel has the new value and the browser shows the kernel's image.
+            deadline, state, shown = time.monotonic() + 120, None, None
+            while time.monotonic() < deadline:
+                state = _kernel_state(page, mid, fresh=False)
+                shown = page.evaluate(_SHOWN, index)
+                if state["values"] != before["values"] and shown["png"] == state["live"]:
+                    break
+                page.wait_for_timeout(500)
+            if state["values"] == before["values"]:
+                problems.append(f"{name}: dragging the first slider did not change the kernel's value")
+                continue
+            state = _kernel_state(page, mid, fresh=True)
+            shown = page.evaluate(_SHOWN, index)
+            page.screenshot(path=os.path.join(SCREENSHOTS, f"lab-{name}.png"))
+            print(f"{name}: moved to {state['values']}; screenshot lab-{name}.png")
+            if state["errors"]:
+                problems.append(f"{name}: the explorer recorded errors: {state['errors']}")
+            live, fresh = _pixels(shown["png"]), _pixels(state["fresh"])
+            if live.shape != fresh.shape:
+                problems.append(f"{name}: shown image {live.shape} vs a fresh render {fresh.shape} (layout jump)")
+            elif (differ := float(np.mean(np.any(live != fresh, axis=-1)))) > 0:
+                problems.append(f"{name}: {differ:.1%} of the shown pixels differ from a fresh render at {state['values']}")
+            if shown["natural"] != [round(v) for v in shown["shown"]]:
+                problems.append(f"{name}: image shown at {shown['shown']} px, natural size {shown['natural']}")
+    finally:
+        context.close()
+    if external:
+        problems.append(f"requests to other hosts: {sorted(set(external))[:5]}")
+    problems += [f"page error: {e}" for e in page_errors]
+    assert not problems, f"{chapter}:\n  - " + "\n  - ".join(problems)
