@@ -204,6 +204,7 @@ def offline_player_html(player: str) -> str:
             raise ValueError(f"unknown player icon {m.group(1)!r}; add it to _PLAYER_ICONS") from None
         return f'<span class="lngeo-player-icon" aria-hidden="true">{text}</span>'
 
+    _text(player, "player")
     out = _STYLESHEET_LINK.sub("", player)
     out = _ICON.sub(icon, out)
     external = re.findall(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s\"'<>]*", out)
