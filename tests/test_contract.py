@@ -102,6 +102,10 @@ def _draw(i):
     return None
 
 
+def _factory(gain=None):
+    return None
+
+
 def _roots():
     from lngeo import secular
 
@@ -131,6 +135,7 @@ BASE = {
     "defl": _defl, "gaps": np.array([0, 1]), "origin": np.array([0, 1]),
     "delta": np.array([0.5, -0.5]), "layernorms": _layernorms, "rows": _rows, "run": _run,
     "sentences": ["LayerNorm keeps the direction."], "cases": [], "claims": {"n": (41, "int")},
+    "factory": _factory, "player": '<div class="animation"><img src="data:,"></div>',
 }
 # per function (qualified name), where the name-based baseline does not fit
 OVERRIDES = {
