@@ -148,8 +148,7 @@ def reference(g: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if gaps.size > REFERENCE_SAMPLE:
         gaps = np.sort(rng.choice(gaps, size=REFERENCE_SAMPLE, replace=False))
     origin, delta = sec.secular_roots(defl, gaps=gaps)
-    mu = sec._root_values(defl, origin, delta)
-    s = np.ldexp(np.sqrt(n * mu), defl.exponent)
+    s = sec.root_semi_axes(defl, origin, delta, gaps)
     return (n - 2) - gaps, s  # gap t holds the (t+1)-th smallest eigenvalue
 
 

@@ -28,8 +28,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_activations, as_eps, as_parameter, require_hyperplane
-from .core import decompose, project
+from ._checks import (
+    as_activations,
+    as_count,
+    as_eps,
+    as_parameter,
+    as_scalar,
+    finite_result,
+    require_hyperplane,
+)
+from .core import _center, decompose, project
+from .geometry import _inverse_std as _geo_inverse_std
 from .geometry import semi_axes
 
 __all__ = [
@@ -45,13 +54,13 @@ __all__ = [
 
 def _inverse_std(a: np.ndarray, eps: float) -> np.ndarray:
     """``c = 1/√(σ² + ε)`` along the last axis, from the accurately centred input."""
-    d = project(a)
-    var = np.mean(d * d, axis=-1)
-    if eps == 0 and np.any(var == 0):
+    d, k = _center(a)
+    if eps == 0 and np.any(np.max(np.abs(d), axis=-1) == 0):
         raise ValueError("a has zero variance and eps = 0: LayerNorm is 0/0 there; use eps > 0")
-    return 1.0 / np.sqrt(var + eps)
+    return _geo_inverse_std(d, k, eps)  # rescaled: no spurious zero variance at 1e-200
 
 
+@finite_result(rename={"x": "a"})
 def input_gradient(a, upstream, gain=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return ``∂L/∂a = J(a)ᵀ u``: the gradient LayerNorm hands back to its input.
 
@@ -105,6 +114,7 @@ def input_gradient(a, upstream, gain=None, eps: float = 1e-5) -> np.ndarray:
     return c * (project(v) - np.sum(z * v, axis=-1, keepdims=True) * z / n)
 
 
+@finite_result(rename={"x": "a"})
 def parameter_gradients(a, upstream, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(∂L/∂g, ∂L/∂b)``, summed over the leading (batch) axes.
 
@@ -149,6 +159,7 @@ def parameter_gradients(a, upstream, eps: float = 1e-5) -> tuple[np.ndarray, np.
     return (u * z).reshape(-1, n).sum(axis=0), u.reshape(-1, n).sum(axis=0)
 
 
+@finite_result(rename={"x": "a"})
 def turning_basis(a) -> np.ndarray:
     r"""Return orthonormal rows spanning the turning space ``T = 1⟂ ∩ (Πa)⟂`` (``N − 2`` rows).
 
@@ -189,6 +200,7 @@ def turning_basis(a) -> np.ndarray:
     return vt[2:]
 
 
+@finite_result(rename={"x": "a"})
 def turning_speeds(a, gain=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return the ``N − 2`` singular values of the Jacobian on the turning space, descending.
 
@@ -232,6 +244,7 @@ def turning_speeds(a, gain=None, eps: float = 1e-5) -> np.ndarray:
     return c * np.linalg.svd(g[:, None] * q.T, compute_uv=False)
 
 
+@finite_result(rename={"x": "a"})
 def turning_speed_bounds(a, gain=None, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(lower, upper)``: the interlacing bounds on :func:`turning_speeds`.
 
@@ -288,6 +301,7 @@ class GainBiasPath:
     losses: np.ndarray  #: shape (steps + 1,)
 
 
+@finite_result(rename={"x": "inputs"})
 def fit_gain_bias(inputs, targets, steps: int = 200, lr: float = 0.1, eps: float = 1e-5,
                   gain=None, bias=None) -> GainBiasPath:
     r"""Train a LayerNorm's gain and bias by gradient descent on a squared loss; return the path.
@@ -333,19 +347,27 @@ def fit_gain_bias(inputs, targets, steps: int = 200, lr: float = 0.1, eps: float
     t = np.asarray(as_activations(targets, "targets"), dtype=float)
     if x.ndim != 2 or t.shape != x.shape:
         raise ValueError(f"inputs and targets must both have shape (B, N), got {x.shape} and {t.shape}")
-    if int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    if not (np.isfinite(lr) and lr > 0):
+    steps = as_count(steps, "steps", high=100_000)
+    lr = as_scalar(lr, "lr")
+    if not lr > 0:
         raise ValueError(f"lr must be a positive finite step size, got {lr!r}")
     n = x.shape[1]
     g = as_parameter(gain, n, "gain", 1.0).astype(float)
     b = as_parameter(bias, n, "bias", 0.0).astype(float)
     z = decompose(x, eps=eps).scaled
     gains, biases, losses = [], [], []
-    for k in range(int(steps) + 1):
-        u = g * z + b - t
-        gains.append(g), biases.append(b), losses.append(0.5 * np.mean(np.sum(u * u, axis=1)))
+    for k in range(steps + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            u = g * z + b - t
+            loss = 0.5 * np.mean(np.sum(u * u, axis=1))
+        if not (np.isfinite(loss) and np.all(np.isfinite(g)) and np.all(np.isfinite(b))):
+            raise ValueError(
+                f"gradient descent diverged at step {k} (the loss overflowed): lr = {lr:g} is "
+                "too large for these inputs and targets; use a smaller lr"
+            )
+        gains.append(g), biases.append(b), losses.append(loss)
         if k < steps:
-            g = g - lr * np.mean(u * z, axis=0)
-            b = b - lr * np.mean(u, axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                g = g - lr * np.mean(u * z, axis=0)
+                b = b - lr * np.mean(u, axis=0)
     return GainBiasPath(np.stack(gains), np.stack(biases), np.array(losses))

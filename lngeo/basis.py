@@ -27,7 +27,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_activations, as_eps, as_parameter, require_hyperplane
+from ._checks import (
+    as_activations,
+    as_count,
+    as_eps,
+    as_flag,
+    as_parameter,
+    finite_result,
+    require_hyperplane,
+)
 from .core import layer_norm
 
 __all__ = [
@@ -64,6 +72,7 @@ def _orthogonal(matrix, name: str = "matrix") -> np.ndarray:
     return m
 
 
+@finite_result()
 def transform_normal(matrix, normal) -> np.ndarray:
     r"""Return the unit normal of the image of the hyperplane ``{u : n·u = 0}`` under ``u ↦ A u + b``.
 
@@ -114,6 +123,7 @@ def transform_normal(matrix, normal) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+@finite_result()
 def ones_defect(matrix) -> float:
     r"""Return how far a matrix is from fixing ``1`` up to sign: ``min_s |R 1 − s 1| / √N``.
 
@@ -150,6 +160,7 @@ def ones_defect(matrix) -> float:
     return float(min(np.linalg.norm(r1 - 1.0), np.linalg.norm(r1 + 1.0)) / np.sqrt(n))
 
 
+@finite_result()
 def random_rotation(n: int, seed=None, fix_ones: bool = False) -> np.ndarray:
     r"""Return a random rotation of ``R^n`` (orthogonal, determinant +1), optionally fixing ``1``.
 
@@ -184,9 +195,11 @@ def random_rotation(n: int, seed=None, fix_ones: bool = False) -> np.ndarray:
     >>> bool(np.allclose(R @ np.ones(4), np.ones(4)))
     True
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an integer, got {type(n).__name__}")
-    require_hyperplane(int(n), "n")
+    n = as_count(n, "n", high=4096)  # a dense n × n QR: 4096 is already 130 MB
+    require_hyperplane(n, "n")
+    fix_ones = as_flag(fix_ones, "fix_ones")
+    if not (seed is None or isinstance(seed, np.random.Generator)):
+        seed = as_count(seed, "seed")
     rng = np.random.default_rng(seed)
 
     def haar(k: int) -> np.ndarray:
@@ -204,6 +217,7 @@ def random_rotation(n: int, seed=None, fix_ones: bool = False) -> np.ndarray:
     return np.outer(ones, ones) + q @ w @ q.T
 
 
+@finite_result()
 def transported_parameters(matrix, gain=None, bias=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Return the gain and bias that LayerNorm would need after an orthogonal change of basis ``R``.
 
@@ -245,6 +259,7 @@ def transported_parameters(matrix, gain=None, bias=None) -> tuple[np.ndarray, np
     return np.einsum("ij,j,ij->i", r, g, r), r @ b
 
 
+@finite_result()
 def equivariance_error(matrix, x, gain=None, bias=None, eps: float = 1e-5, transport: bool = True) -> np.ndarray:
     r"""Return ``|LN_{g',b'}(R x) − R·LN_{g,b}(x)|`` for each input ``x``: how far ``R`` is from commuting.
 
@@ -298,7 +313,7 @@ def equivariance_error(matrix, x, gain=None, bias=None, eps: float = 1e-5, trans
     eps = as_eps(eps)
     g = as_parameter(gain, n, "gain", 1.0).astype(np.float64)
     b = as_parameter(bias, n, "bias", 0.0).astype(np.float64)
-    g2, b2 = transported_parameters(r, g, b) if transport else (g, b)
+    g2, b2 = transported_parameters(r, g, b) if as_flag(transport, "transport") else (g, b)
     xs = xs.astype(np.float64)
     left = layer_norm(xs @ r.T, g2, b2, eps=eps)
     right = layer_norm(xs, g, b, eps=eps) @ r.T

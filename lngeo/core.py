@@ -64,7 +64,9 @@ def _center(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return d, k
 
 
-def _unit_scale(d: np.ndarray, k: np.ndarray, eps: float, what: str) -> tuple[np.ndarray, np.ndarray]:
+def _unit_scale(
+    d: np.ndarray, k: np.ndarray, eps: float, what: str, name: str = "x"
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(z, r)`` with ``z = v / sqrt(mean(v²) + eps)`` and ``r = |z| / sqrt(N)`` for ``v = d * 2**k``.
 
     Both ``v`` and ``sqrt(eps)`` are rescaled by one power of two ``t >= max(|v|, sqrt(eps))``
@@ -78,7 +80,7 @@ def _unit_scale(d: np.ndarray, k: np.ndarray, eps: float, what: str) -> tuple[np
         row = tuple(int(i) for i in where[0]) if where.size else ()
         loc = f" (row {row})" if row else ""
         raise ValueError(
-            f"x has zero {what}{loc} and eps = 0: LayerNorm is 0/0 there. "
+            f"{name} has zero {what}{loc} and eps = 0: LayerNorm is 0/0 there. "
             "Use eps > 0, or an input whose entries are not all equal."
         )
     _, kd = np.frexp(dmax)
@@ -94,18 +96,18 @@ def _unit_scale(d: np.ndarray, k: np.ndarray, eps: float, what: str) -> tuple[np
     dt = np.ldexp(d, -kt)
     # RMS of dt without squaring tiny numbers into zero: factor out max|dt| (a power of two
     # times [0.5, 1)). When rms**2 still underflows, eps_t >= 1/4 dominates the sum anyway.
-    top = np.ldexp(1.0, kd - kt)
-    top = np.where(zero, 1.0, top)
-    rel = dt / top
-    rms = top * np.sqrt(np.mean(rel * rel, axis=-1, keepdims=True))
+    # (relative to 2**kd, not to dt: 2**(kd − kt) itself may underflow when ε dominates)
+    kd0 = np.where(zero, 0, kd)
+    rel = np.ldexp(d, -kd0)
+    rms = np.ldexp(np.sqrt(np.mean(rel * rel, axis=-1, keepdims=True)), kd0 - kt)
     denom = np.sqrt(rms * rms + eps_t)
     z = dt / denom
     r = rms / denom
     return z, r[..., 0]
 
 
-def _prepare(x, gain=None, bias=None):
-    x = as_activations(x)
+def _prepare(x, gain=None, bias=None, name: str = "x"):
+    x = as_activations(x, name)
     n = x.shape[-1]
     g = as_parameter(gain, n, "gain", 1.0)
     b = as_parameter(bias, n, "bias", 0.0)
@@ -113,6 +115,30 @@ def _prepare(x, gain=None, bias=None):
     out = working_dtype(x, *given)
     comp = _compute_dtype(out)
     return x.astype(comp), g.astype(comp), b.astype(comp), out
+
+
+def _finite(result: np.ndarray, what: str) -> np.ndarray:
+    """Return ``result`` if it is finite, else raise ``ValueError`` saying ``what`` overflowed."""
+    if not np.all(np.isfinite(result)):
+        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(result))[0])
+        raise ValueError(f"{what} overflows {result.dtype} at index {idx}; scale it down")
+    return result
+
+
+def _projected(d: np.ndarray, k: np.ndarray, out) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        p = np.ldexp(d, k).astype(out, copy=False)
+    return _finite(p, "x (centred: x − mean(x))")
+
+
+def _layer_norm(x, gain, bias, eps: float, name: str = "x") -> np.ndarray:
+    """``layer_norm`` with errors that call the input ``name`` (for callers like dynamics)."""
+    x, g, b, out = _prepare(x, gain, bias, name)
+    d, k = _center(x)
+    z, _ = _unit_scale(d, k, eps, "variance", name)
+    with np.errstate(over="ignore"):
+        y = (g * z + b).astype(out, copy=False)
+    return _finite(y, "gain * (normalised " + name + ") + bias")
 
 
 def layer_norm(x, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
@@ -152,11 +178,7 @@ def layer_norm(x, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
     >>> layer_norm([1.0, 2.0, 3.0], eps=0.0).round(6)
     array([-1.224745,  0.      ,  1.224745])
     """
-    eps = as_eps(eps)
-    x, g, b, out = _prepare(x, gain, bias)
-    d, k = _center(x)
-    z, _ = _unit_scale(d, k, eps, "variance")
-    return (g * z + b).astype(out, copy=False)
+    return _layer_norm(x, gain, bias, as_eps(eps))
 
 
 def project(x) -> np.ndarray:
@@ -183,7 +205,9 @@ def project(x) -> np.ndarray:
     x = as_activations(x)
     out = working_dtype(x)
     d, k = _center(x.astype(_compute_dtype(out)))
-    return np.ldexp(d, k).astype(out, copy=False)
+    with np.errstate(over="ignore"):
+        p = np.ldexp(d, k).astype(out, copy=False)
+    return _finite(p, "x (centred: x − mean(x))")
 
 
 def scale(z, eps: float = 1e-5) -> np.ndarray:
@@ -220,7 +244,7 @@ def scale(z, eps: float = 1e-5) -> np.ndarray:
     zc = z.astype(_compute_dtype(out))
     amax = np.max(np.abs(zc), axis=-1, keepdims=True)
     _, k = np.frexp(amax)
-    u, _ = _unit_scale(np.ldexp(zc, -k), k, eps, "norm")
+    u, _ = _unit_scale(np.ldexp(zc, -k), k, eps, "norm", "z")
     return u.astype(out, copy=False)
 
 
@@ -243,8 +267,10 @@ def affine(u, gain=None, bias=None) -> np.ndarray:
     >>> affine([1.0, -1.0], gain=[2.0, 3.0], bias=[0.5, 0.5])
     array([ 2.5, -2.5])
     """
-    u, g, b, out = _prepare(u, gain, bias)
-    return (g * u + b).astype(out, copy=False)
+    u, g, b, out = _prepare(u, gain, bias, "u")
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = (g * u + b).astype(out, copy=False)
+    return _finite(y, "gain * u + bias")
 
 
 @dataclass(frozen=True)
@@ -302,11 +328,13 @@ def decompose(x, gain=None, bias=None, eps: float = 1e-5) -> Decomposition:
     x, g, b, out = _prepare(x, gain, bias)
     d, k = _center(x)
     z, r = _unit_scale(d, k, eps, "variance")
+    with np.errstate(over="ignore"):
+        y = (g * z + b).astype(out, copy=False)
     return Decomposition(
         input=x.astype(out, copy=False),
-        projected=np.ldexp(d, k).astype(out, copy=False),
+        projected=_projected(d, k, out),
         scaled=z.astype(out, copy=False),
-        output=(g * z + b).astype(out, copy=False),
+        output=_finite(y, "gain * (normalised x) + bias"),
         radial_fraction=r.astype(out, copy=False),
     )
 
@@ -381,4 +409,6 @@ def rms_norm(x, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
     amax = np.max(np.abs(x), axis=-1, keepdims=True)
     _, k = np.frexp(amax)
     z, _ = _unit_scale(np.ldexp(x, -k), k, eps, "mean square")
-    return (g * z + b).astype(out, copy=False)
+    with np.errstate(over="ignore"):
+        y = (g * z + b).astype(out, copy=False)
+    return _finite(y, "gain * (normalised x) + bias")

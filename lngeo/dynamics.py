@@ -17,8 +17,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._checks import as_activations, as_eps, as_parameter
-from .core import layer_norm, project
+from ._checks import (
+    as_activations,
+    as_count,
+    as_eps,
+    as_matrix,
+    as_parameter,
+    as_real,
+    as_scalar,
+    finite_result,
+)
+from .core import _finite, _layer_norm, project
+
+#: ``iterate_layer_norm`` keeps every step: at most this many (LN converges in a few).
+MAX_STEPS = 10_000
 
 __all__ = [
     "line_outputs",
@@ -30,6 +42,7 @@ __all__ = [
 ]
 
 
+@finite_result(rename={'x': 'a'})
 def line_outputs(a, v, t, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return ``LN(a + t v)`` for every ``t``: the image of a line, an arc on the output ellipse.
 
@@ -70,16 +83,19 @@ def line_outputs(a, v, t, gain=None, bias=None, eps: float = 1e-5) -> np.ndarray
            [ 1.2247,  0.    , -1.2247],
            [-0.7071,  1.4142, -0.7071]])
     """
-    a = as_activations(a, "a")
-    if a.ndim != 1:
-        raise ValueError(f"a must have shape (N,), got {a.shape}")
-    v = as_parameter(v, a.size, "v", 0.0)
-    t = np.asarray(as_activations(np.atleast_1d(t), "t"), dtype=float)
-    if t.ndim != 1:
-        raise ValueError(f"t must have shape (T,), got {t.shape}")
-    return layer_norm(a[None, :] + t[:, None] * v[None, :], gain, bias, eps=eps)
+    eps = as_eps(eps)
+    a = as_real(a, "a", ndim=1, min_size=1)
+    v = as_real(v, "v", ndim=1)
+    if v.shape != a.shape:
+        raise ValueError(f"v must have the shape of a, {a.shape}, got {v.shape}")
+    t = as_real(np.atleast_1d(t) if np.ndim(t) == 0 else t, "t", ndim=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = a.astype(float)[None, :] + t.astype(float)[:, None] * v.astype(float)[None, :]
+    x = _finite(x, "a + t·v")
+    return _layer_norm(x, gain, bias, eps, "a + t·v")
 
 
+@finite_result(rename={'x': 'a'})
 def two_neuron_fold(d, eps: float = 1e-5) -> np.ndarray:
     r"""Return ``LN(a)₁`` for ``N = 2``, unit gain, zero bias, as a function of ``d = a₁ − a₂``.
 
@@ -112,12 +128,17 @@ def two_neuron_fold(d, eps: float = 1e-5) -> np.ndarray:
     array([-0.707107,  0.      ,  0.707107])
     """
     eps = as_eps(eps)
-    d = np.asarray(d, dtype=float)
+    d = as_real(d, "d").astype(float)
     if eps == 0 and np.any(d == 0):
         raise ValueError("d = a₁ − a₂ = 0 with eps = 0 is 0/0 (a constant input); use eps > 0")
-    return d / np.sqrt(d * d + 4.0 * eps)
+    # divide d and 2√ε by a power of two m >= max(|d|, 2√ε), so nothing over- or underflows
+    _, k = np.frexp(np.maximum(np.abs(d), 2.0 * np.sqrt(eps)))
+    ds = np.ldexp(d, -k)
+    es = np.ldexp(2.0 * np.sqrt(eps), -k)
+    return ds / np.sqrt(ds * ds + es * es)
 
 
+@finite_result(rename={'x': 'a'})
 def radial_and_tangential(a, da, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Return the first-order change of the scaled vector ``z`` along and across its direction.
 
@@ -169,18 +190,33 @@ def radial_and_tangential(a, da, eps: float = 1e-5) -> tuple[np.ndarray, np.ndar
     if da.shape[-1] != n:
         raise ValueError(f"da must have shape (..., N) = (..., {n}), got {da.shape}")
     w = project(a)
-    s = float(np.linalg.norm(w))
-    if s == 0:
-        raise ValueError("a has zero variance: its scaled vector has no direction; use an input with unequal entries")
-    w_hat = w / s
-    q = s * s + n * eps
-    along = da @ w_hat
-    radial = np.sqrt(n) * n * eps / q**1.5 * along
-    perp = project(da) - along[..., None] * w_hat
-    tangential = np.sqrt(n / q) * np.linalg.norm(perp, axis=-1)
+    wmax = float(np.max(np.abs(w)))
+    if wmax == 0:
+        raise ValueError(
+            "a has zero variance: its scaled vector has no direction; "
+            "use an input with unequal entries"
+        )
+    # work in units t = 2**kt >= max(|Πa|, √(Nε)) so that nothing over- or underflows
+    kt = int(np.frexp(max(wmax * np.sqrt(n), np.sqrt(n * eps)))[1])
+    ws = np.ldexp(w, -kt)
+    s = float(np.linalg.norm(ws))  # |Πa| / t
+    w_hat = ws / s
+    e_t = float(np.ldexp(np.sqrt(n * eps), -kt)) ** 2  # Nε / t²
+    q = s * s + e_t
+    dmax = float(np.max(np.abs(da), initial=0.0))
+    kd = int(np.frexp(dmax)[1]) if dmax > 0 else 0
+    das = np.ldexp(da, -kd)  # da / 2**kd
+    along = das @ w_hat
+    perp = np.ldexp(project(da), -kd) - along[..., None] * w_hat
+    with np.errstate(over="ignore", under="ignore"):
+        radial = np.ldexp(np.sqrt(n) * e_t / q**1.5 * along, kd - kt)
+        tangential = np.ldexp(np.sqrt(n / q) * np.linalg.norm(perp, axis=-1), kd - kt)
+    _finite(radial, "the radial change √N·Nε/(|Πa|²+Nε)^{3/2}·(ŵ·da)")
+    _finite(tangential, "the tangential change of z for da")
     return radial, tangential
 
 
+@finite_result(rename={'x': 'a'})
 def iterate_layer_norm(a, gain=None, bias=None, eps: float = 1e-5, steps: int = 5) -> np.ndarray:
     r"""Return ``[a, LN(a), LN(LN(a)), …]``: ``steps`` repeated applications of one LayerNorm.
 
@@ -218,14 +254,15 @@ def iterate_layer_norm(a, gain=None, bias=None, eps: float = 1e-5, steps: int = 
     >>> bool(np.allclose(y[2], y[1]))
     True
     """
-    if int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    steps = as_count(steps, "steps", high=MAX_STEPS)
+    eps = as_eps(eps)
     ys = [np.asarray(as_activations(a, "a"), dtype=float)]
-    for _ in range(int(steps)):
-        ys.append(layer_norm(ys[-1], gain, bias, eps=eps))
+    for k in range(steps):
+        ys.append(_layer_norm(ys[-1], gain, bias, eps, "a" if k == 0 else f"y_{k} (from a)"))
     return np.stack(ys)
 
 
+@finite_result(rename={'x': 'a'})
 def pre_ln_residual(x0, weights: Sequence, gain=None, bias=None, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     r"""Run a sketch of a pre-LN residual stream and return ``(xs, ys)``.
 
@@ -261,21 +298,27 @@ def pre_ln_residual(x0, weights: Sequence, gain=None, bias=None, eps: float = 1e
     >>> xs.shape, ys.shape
     ((3, 3), (2, 3))
     """
-    x = np.asarray(as_activations(x0, "x0"), dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"x0 must have shape (N,), got {x.shape}")
+    eps = as_eps(eps)
+    x = as_real(x0, "x0", ndim=1, min_size=1).astype(float)
     n = x.size
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__iter__"):
+        raise TypeError(
+            f"weights must be a sequence of (N, N) = ({n}, {n}) matrices, "
+            f"got {type(weights).__name__}"
+        )
     xs, ys = [x], []
     for i, w in enumerate(weights):
-        w = np.asarray(w, dtype=float)
-        if w.shape != (n, n):
-            raise ValueError(f"weights[{i}] must have shape (N, N) = ({n}, {n}), got {w.shape}")
-        y = layer_norm(xs[-1], gain, bias, eps=eps)
+        w = as_matrix(w, f"weights[{i}]", (n, n)).astype(float)
+        name = "x0" if i == 0 else f"x_{i} (x0 after weights[0..{i - 1}])"
+        y = _layer_norm(xs[-1], gain, bias, eps, name)
         ys.append(y)
-        xs.append(xs[-1] + w @ np.tanh(y))
+        with np.errstate(over="ignore", invalid="ignore"):
+            nxt = xs[-1] + w @ np.tanh(y)
+        xs.append(_finite(nxt, f"x_{i + 1} = x_{i} + weights[{i}] @ tanh(y_{i})"))
     return np.stack(xs), (np.stack(ys) if ys else np.zeros((0, n)))
 
 
+@finite_result(rename={'x': 'a'})
 def interpolate_parameters(t: float, gain, bias=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(g(t), b(t))`` on the straight path from the initial ``(1, 0)`` to ``(g, b)``.
 
@@ -306,10 +349,9 @@ def interpolate_parameters(t: float, gain, bias=None) -> tuple[np.ndarray, np.nd
     >>> interpolate_parameters(0.5, [3.0, -1.0], [2.0, 0.0])
     (array([2., 0.]), array([1., 0.]))
     """
-    if not np.isfinite(t):
-        raise ValueError(f"t must be finite, got {t!r}")
-    g = np.asarray(as_activations(gain, "gain"), dtype=float)
-    if g.ndim != 1:
-        raise ValueError(f"gain must have shape (N,), got {g.shape}")
+    t = as_scalar(t, "t")
+    g = as_real(gain, "gain", ndim=1, min_size=1).astype(float)
     b = as_parameter(bias, g.size, "bias", 0.0).astype(float)
-    return (1.0 - t) + t * g, t * b
+    with np.errstate(over="ignore", invalid="ignore"):
+        gt, bt = (1.0 - t) + t * g, t * b
+    return _finite(gt, "(1 − t) + t·gain"), _finite(bt, "t·bias")

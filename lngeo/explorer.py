@@ -43,6 +43,8 @@ import numpy as np
 from matplotlib.animation import HTMLWriter
 from PIL import Image
 
+from ._checks import as_count, as_scalar
+
 __all__ = [
     "Explorer",
     "explorer_factory",
@@ -61,9 +63,17 @@ SLIDER_WIDTH = "13em"
 READOUT_WIDTH = "5em"
 
 
+def _text(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    return value
+
+
 def slider(description: str, min: float, max: float, value: float, step: float | None = None, readout_format: str = ".2f") -> widgets.FloatSlider:
     """Return a continuous ``FloatSlider`` with the book's layout."""
-    step = (max - min) / 200 if step is None else step
+    _text(description, "description"), _text(readout_format, "readout_format")
+    min, max, value = as_scalar(min, "min"), as_scalar(max, "max"), as_scalar(value, "value")
+    step = (max - min) / 200 if step is None else as_scalar(step, "step")
     return widgets.FloatSlider(
         value=value, min=min, max=max, step=step, description=description,
         continuous_update=True, readout_format=readout_format,
@@ -72,6 +82,9 @@ def slider(description: str, min: float, max: float, value: float, step: float |
 
 def log_slider(description: str, min_exp: float, max_exp: float, value: float) -> widgets.FloatLogSlider:
     """Return a base-10 ``FloatLogSlider`` from ``10**min_exp`` to ``10**max_exp``."""
+    _text(description, "description")
+    min_exp, max_exp = as_scalar(min_exp, "min_exp"), as_scalar(max_exp, "max_exp")
+    value = as_scalar(value, "value")
     return widgets.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=(max_exp - min_exp) / 100,
         description=description, continuous_update=True, readout_format=".1e",
@@ -191,6 +204,7 @@ def offline_player_html(player: str) -> str:
             raise ValueError(f"unknown player icon {m.group(1)!r}; add it to _PLAYER_ICONS") from None
         return f'<span class="lngeo-player-icon" aria-hidden="true">{text}</span>'
 
+    _text(player, "player")
     out = _STYLESHEET_LINK.sub("", player)
     out = _ICON.sub(icon, out)
     external = re.findall(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s\"'<>]*", out)
@@ -206,6 +220,10 @@ def frame_player(figure, draw: Callable[[int], None], n_frames: int, interval: i
     event hook is left on ``figure``'s canvas). ``figure`` is drawn on: pass one nobody else
     shows (:meth:`Explorer.animation` passes a twin's).
     """
+    n_frames = as_count(n_frames, "n_frames", low=1, high=1000)
+    interval = as_count(interval, "interval", low=1, high=60_000)
+    if not callable(draw) or not hasattr(figure, "canvas"):
+        raise TypeError("figure must be a matplotlib Figure and draw a callable draw(i)")
     import matplotlib as mpl
 
     dpi = mpl.rcParams["savefig.dpi"]

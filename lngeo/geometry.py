@@ -31,7 +31,16 @@ from __future__ import annotations
 import numpy as np
 
 from . import secular as _secular
-from ._checks import as_activations, as_eps, as_gain, as_parameter, require_hyperplane, working_dtype
+from ._checks import (
+    as_activations,
+    finite_result,
+    as_choice,
+    as_eps,
+    as_gain,
+    as_parameter,
+    require_hyperplane,
+    working_dtype,
+)
 from .core import _center, _unit_scale
 
 __all__ = [
@@ -44,6 +53,7 @@ __all__ = [
     "jacobian",
     "slice_coordinates",
     "ellipsoid_contains",
+    "route_error_bound",
 ]
 
 METHODS = ("secular", "eigh", "paper", "svd")
@@ -53,6 +63,22 @@ METHODS = ("secular", "eigh", "paper", "svd")
 def _gain(gain) -> np.ndarray:
     g = as_gain(gain).astype(np.float64)
     require_hyperplane(g.size)
+    return g
+
+
+def _axes_gain(gain) -> np.ndarray:
+    """A gain whose semi-axes are all representable: ``√N max|g|`` must be a finite float64."""
+    g = _gain(gain)
+    limit = np.finfo(np.float64).max / np.sqrt(g.size)
+    big = np.flatnonzero(np.abs(g) > limit)
+    if big.size:
+        i = int(big[0])
+        raise ValueError(
+            f"gain[{i}] = {g[i]!r} is too large: the semi-axes reach √N·max|gain|, which must "
+            f"be a finite float64, so |gain| <= 1.797e308/√N = {limit:.4g} for N = {g.size} "
+            "(supported range: 0 and every float64 magnitude up to that bound, subnormals "
+            "included); rescale the gain by a power of two and scale the semi-axes back"
+        )
     return g
 
 
@@ -97,6 +123,7 @@ def _hyperplane_normal_checked(g: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- hyperplane
+@finite_result()
 def hyperplane_normal(gain) -> np.ndarray:
     r"""Return the unit normal ``α/|α|`` (``α_n = 1/g_n``) of the hyperplane holding the outputs.
 
@@ -144,6 +171,7 @@ def hyperplane_normal(gain) -> np.ndarray:
     return _hyperplane_normal_checked(g)
 
 
+@finite_result()
 def normal_space(gain) -> np.ndarray:
     r"""Return orthonormal rows spanning the normal space (within R^N) of the output set.
 
@@ -208,6 +236,7 @@ def _axes_paper(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, V.T
 
 
+@finite_result()
 def m_matrix(gain) -> np.ndarray:
     r"""Return the inverse-free matrix ``M = GΠG = G² − g gᵀ/N`` of the output ellipsoid.
 
@@ -249,11 +278,19 @@ def _positive_count(g: np.ndarray) -> int:
 
 
 def _axes_eigh(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """eigh of ``M`` restricted to the nonzero gains (zero gains' rows of M vanish), so the
+    collapsed axes appended afterwards are exactly orthogonal to the computed ones."""
     n = g.size
     gs, e = _scaled(g)
-    mu, V = np.linalg.eigh(m_matrix(gs))
+    nz = np.flatnonzero(gs != 0)
+    sub = gs[nz]
+    m = np.outer(sub, sub) / -n
+    m[np.diag_indices(nz.size)] += sub * sub
+    mu, W = np.linalg.eigh(m)
     npos = _positive_count(g)
-    mu, V = mu[::-1][:npos], V[:, ::-1][:, :npos]
+    mu, W = mu[::-1][:npos], W[:, ::-1][:, :npos]
+    V = np.zeros((n, npos))
+    V[nz] = W
     s = np.ldexp(np.sqrt(n * np.maximum(mu, 0.0)), e)
     return _append_collapsed(g, s, V.T)
 
@@ -266,11 +303,14 @@ def _householder_q(n: int) -> np.ndarray:
 def _axes_svd(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = g.size
     gs, e = _scaled(g)
-    GQ = gs[:, None] * _householder_q(n).T  # (N, N−1)
+    nz = np.flatnonzero(gs != 0)
+    GQ = gs[nz, None] * _householder_q(n).T[nz]  # (N_nz, N−1): zero gains' rows vanish
     U, sigma, _ = np.linalg.svd(GQ, full_matrices=False)
     npos = _positive_count(g)
     s = np.ldexp(np.sqrt(n) * sigma[:npos], e)
-    return _append_collapsed(g, s, U[:, :npos].T)
+    V = np.zeros((n, npos))
+    V[nz] = U[:, :npos]
+    return _append_collapsed(g, s, V.T)
 
 
 def _append_collapsed(g, s, axes):
@@ -281,7 +321,61 @@ def _append_collapsed(g, s, axes):
     return s, axes
 
 
-def principal_axes(gain, method: str = "secular") -> tuple[np.ndarray, np.ndarray]:
+@finite_result()
+def route_error_bound(gain, method: str) -> float:
+    r"""Return the a-priori bound on the relative error of any semi-axis by route ``method``.
+
+    With ``κ = s_max/s_min`` over the positive semi-axes (computed by the secular solver)
+    and LAPACK's approximate error bound ``|Δλ| ≤ ε_mach ‖A‖₂`` for a symmetric
+    eigenvalue or singular value:
+
+    .. math::
+
+        \text{eigh: } \tfrac12 ε κ^2, \qquad \text{paper: } \tfrac12 ε κ^2
+        \ (\infty \text{ with a zero gain}), \qquad
+        \text{svd: } ε κ, \qquad \text{secular: } 4ε .
+
+    Parameters
+    ----------
+    gain : array_like, shape (N,)
+    method : str
+        One of ``"secular"``, ``"eigh"``, ``"paper"``, ``"svd"``.
+
+    Returns
+    -------
+    float
+        ``inf`` when the route cannot be carried out at all in float64.
+
+    Examples
+    --------
+    >>> route_error_bound([1.0, 2.0, 3.0], "eigh") < 1e-15
+    True
+    >>> route_error_bound([1e-10, 2e-10, 1.0, 2.0], "svd") > 1e-7
+    True
+    """
+    method = as_choice(method, "method", METHODS)
+    g = _axes_gain(gain)
+    return _route_bound(g, method, _secular.secular_semi_axes(_secular.deflate(g)))
+
+
+def _route_bound(g: np.ndarray, method: str, s: np.ndarray) -> float:
+    eps = float(np.finfo(np.float64).eps)
+    if method == "secular":
+        return 4.0 * eps
+    if method == "paper" and np.any(g == 0):
+        return np.inf
+    pos = s[s > 0]
+    if pos.size == 0:
+        return 0.0
+    with np.errstate(over="ignore"):
+        kappa = float(pos[0] / pos[-1])  # descending
+        return eps * kappa if method == "svd" else 0.5 * eps * kappa * kappa
+
+
+@finite_result()
+def principal_axes(
+    gain, method: str = "secular", rtol: float = 1e-2
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(semi_axes, axes)`` of the (N−1)-dimensional output ellipsoid.
 
     The outputs fill the interior of the ellipsoid ``{b + Σ_k c_k s_k u_k : Σ_k c_k² ≤ 1}``
@@ -304,12 +398,22 @@ def principal_axes(gain, method: str = "secular") -> tuple[np.ndarray, np.ndarra
     * ``"svd"``: singular values and left vectors of ``G Q`` (``Q`` an orthonormal basis
       of ``1⟂``), ``s_k = √N σ_k``.
 
+    Accuracy, honestly (``κ = s_max/s_min``, see :func:`route_error_bound`): ``"secular"``
+    keeps every semi-axis to a few ulps over the whole float64 range; ``"eigh"`` and
+    ``"paper"`` keep only ``≈ ½ ε κ²`` relative accuracy on the smallest semi-axis, ``"svd"``
+    ``≈ ε κ``. A dense route whose bound exceeds ``rtol`` is refused with a ``ValueError``
+    (for the last LayerNorm of MiniLM, with a gain of 5e-33, ``κ² ≈ 2e64``: "paper" and
+    "eigh" would return NaN or garbage) instead of returning wrong digits.
+
     Parameters
     ----------
     gain : array_like, shape (N,)
         Gain ``g``, ``N >= 2``; zero and negative entries allowed (see the module notes).
     method : str, default "secular"
         One of ``"secular"``, ``"eigh"``, ``"paper"``, ``"svd"`` (see above).
+    rtol : float, default 1e-2
+        Largest a-priori relative error accepted from a dense route (not used by
+        ``"secular"``).
 
     Returns
     -------
@@ -323,8 +427,9 @@ def principal_axes(gain, method: str = "secular") -> tuple[np.ndarray, np.ndarra
     Raises
     ------
     ValueError
-        ``N < 2``, wrong shape, non-finite gains, an unknown ``method``, or a zero gain
-        with ``method="paper"``.
+        ``N < 2``, wrong shape, non-finite gains, ``√N max|g|`` beyond float64, an unknown
+        ``method``, a zero gain with ``method="paper"``, or a dense route whose error
+        bound exceeds ``rtol``.
 
     Examples
     --------
@@ -334,20 +439,48 @@ def principal_axes(gain, method: str = "secular") -> tuple[np.ndarray, np.ndarra
     >>> bool(abs(u @ [1.0, 1/2, 1/3]).max() < 1e-12)  # inside the hyperplane α·u = 0
     True
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    g = _gain(gain)
+    method = as_choice(method, "method", METHODS)
+    rtol = as_eps(rtol, "rtol")
+    if rtol >= 1:
+        raise ValueError(f"rtol must be < 1 (a relative error of 1 keeps no digit), got {rtol}")
+    g = _axes_gain(gain)
+    if method != "secular":
+        _require_route(g, method, rtol)
     if method == "secular":
         s, axes = _secular.secular_axes(_secular.deflate(g))
-    elif method == "eigh":
-        s, axes = _axes_eigh(g)
-    elif method == "paper":
-        s, axes = _axes_paper(g)
     else:
-        s, axes = _axes_svd(g)
+        route = {"eigh": _axes_eigh, "paper": _axes_paper, "svd": _axes_svd}[method]
+        try:
+            with np.errstate(all="ignore"):
+                s, axes = route(g)
+        except np.linalg.LinAlgError as exc:
+            raise ValueError(
+                f"method={method!r} failed in LAPACK ({exc}) for this gain; "
+                "use method='secular'"
+            ) from None
+        if not (np.all(np.isfinite(s)) and np.all(np.isfinite(axes))):
+            raise ValueError(
+                f"method={method!r} produced non-finite semi-axes or axes for this gain "
+                f"(rtol = {rtol:g} let it run); use method='secular'"
+            )
     return s, _sign_fix(axes)
 
 
+def _require_route(g: np.ndarray, method: str, rtol: float) -> None:
+    if method == "paper" and np.any(g == 0):
+        return  # _axes_paper explains the zero gain itself
+    bound = _route_bound(g, method, _secular.secular_semi_axes(_secular.deflate(g)))
+    if bound > rtol:
+        raise ValueError(
+            f"method={method!r} cannot keep rtol = {rtol:g} for this gain: its a-priori error "
+            f"bound is {bound:.1e} (s_max/s_min of the semi-axes is huge, from "
+            f"max|gain|/min|gain| = {np.max(np.abs(g)) / np.min(np.abs(g[g != 0])):.1e}); "
+            "use method='secular', accurate to a few ulps over the whole float64 range, "
+            "or raise rtol"
+        )
+
+
+@finite_result()
 def semi_axes(gain) -> np.ndarray:
     r"""Return the ``N − 1`` semi-axes of the output ellipsoid, descending (no directions).
 
@@ -381,10 +514,11 @@ def semi_axes(gain) -> np.ndarray:
     >>> semi_axes([3.0, -3.0, 3.0, 0.0])  # |g| = 3 three times: semi-axis sqrt(N)*3 twice
     array([6., 6., 3.])
     """
-    g = _gain(gain)
+    g = _axes_gain(gain)
     return _secular.secular_semi_axes(_secular.deflate(g))
 
 
+@finite_result()
 def interlacing_bounds(gain) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(lower, upper)`` bounds on each semi-axis from interlacing (MATH.md §4).
 
@@ -433,6 +567,7 @@ def _affine_inputs(y, gain, bias):
     return y.astype(np.float64), g, b
 
 
+@finite_result()
 def slice_coordinates(y, gain=None, bias=None, method: str = "secular") -> np.ndarray:
     r"""Return the coordinates ``c_k = u_k·(y − b)/s_k`` of ``y`` in the principal-axis frame.
 
@@ -474,25 +609,57 @@ def slice_coordinates(y, gain=None, bias=None, method: str = "secular") -> np.nd
     >>> round(float((c ** 2).sum()), 12)  # on the surface when eps = 0
     1.0
     """
+    method = as_choice(method, "method", METHODS)
     y, g, b = _affine_inputs(y, gain, bias)
     s, axes = principal_axes(g, method=method)
-    comp = (y - b) @ axes.T
-    positive = s > 0
-    out = np.zeros_like(comp)
-    out[..., positive] = comp[..., positive] / s[positive]
+    dy, k = _scaled_offsets(y, b)
+    out = _coordinates(dy, k, s, axes)
+    if not np.all(np.isfinite(out)):
+        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+        raise ValueError(
+            f"y is so far from the ellipsoid that its coordinate {idx} exceeds the float64 "
+            "range (|u_k·(y − b)|/s_k > 1.8e308); use ellipsoid_contains to test such points"
+        )
     return out
 
 
+def _scaled_offsets(y: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(y − b)/2**k`` without overflow, ``2**k >= max(|y|, |b|)``, and ``k``."""
+    top = max(float(np.max(np.abs(y), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    k = int(np.frexp(top)[1]) if top > 0 else 0
+    return np.ldexp(y, -k) - np.ldexp(b, -k), k
+
+
+def _coordinates(dy: np.ndarray, k: int, s: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """``c_k = u_k·(y − b)/s_k`` from scaled offsets; ``inf`` where it is beyond float64."""
+    comp = dy @ axes.T
+    positive = s > 0
+    out = np.zeros_like(comp)
+    with np.errstate(over="ignore", under="ignore"):
+        out[..., positive] = np.ldexp(comp[..., positive] / s[positive], k)
+    return out
+
+
+@finite_result()
 def ellipsoid_contains(y, gain=None, bias=None, rtol: float = 1e-9) -> np.ndarray:
-    r"""Return whether each ``y`` lies in the closed output ellipsoid (hyperplane ∩ ellipsoid).
+    r"""Return whether each ``y`` lies in the closed output set (hyperplane ∩ ellipsoid).
+
+    The set is ``{b + G z : 1·z = 0, |z|² ≤ N}`` (MATH.md §1–2). It is tested in ``z``:
+    with ``z_n = (y − b)_n / g_n`` for the nonzero gains (one rounding per entry, so gains
+    of 1e-200 next to 1 are resolved; a principal-axis test in ``y``-space would drown the
+    tiny axes in round-off) and the ``k₀`` zero-gain coordinates free,
 
     .. math::
 
-        V (y - b) = 0 \quad\text{and}\quad \sum_k \Big(\frac{u_k\cdot(y-b)}{s_k}\Big)^2 \le 1,
+        y_j = b_j \ (g_j = 0), \qquad
+        \begin{cases}
+            |\textstyle\sum_n z_n| \le \text{rtol}\,N,\ |z|^2 \le N(1 + \text{rtol})
+                & k_0 = 0,\\
+            |z|^2 + (\textstyle\sum_n z_n)^2 / k_0 \le N(1 + \text{rtol}) & k_0 \ge 1,
+        \end{cases}
 
-    with ``V`` from :func:`normal_space` and ``(s_k, u_k)`` from :func:`principal_axes`,
-    both up to the relative tolerance ``rtol`` (distances off the hyperplane are compared
-    with ``rtol · √N max|g|``).
+    (with ``k₀ ≥ 1`` the free ``z_j`` absorb ``Σ z``; the cheapest way costs ``(Σz)²/k₀``).
+    ``y_j = b_j`` is checked to ``rtol · √N max|g|``.
 
     Parameters
     ----------
@@ -518,15 +685,28 @@ def ellipsoid_contains(y, gain=None, bias=None, rtol: float = 1e-9) -> np.ndarra
     >>> bool(ellipsoid_contains([1.0, 1.0, 1.0], gain=g))  # off the hyperplane
     False
     """
-    rtol = as_eps(rtol)
+    rtol = as_eps(rtol, "rtol")
     y, g, b = _affine_inputs(y, gain, bias)
-    V = normal_space(g)
-    scale = np.sqrt(g.size) * np.max(np.abs(g))
-    if scale == 0:
+    n = g.size
+    if np.max(np.abs(g)) == 0:
         return np.all(y == b, axis=-1)
-    off = np.max(np.abs((y - b) @ V.T), axis=-1)
-    c = slice_coordinates(y, g, b)
-    return (off <= rtol * scale) & (np.sum(c * c, axis=-1) <= 1.0 + rtol)
+    dy, k = _scaled_offsets(y, b)  # (y − b)/2**k, no overflow
+    nz = g != 0
+    k0 = n - int(np.count_nonzero(nz))
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.ldexp(dy[..., nz] / g[nz], k)  # inf where |z| is beyond float64: outside
+        zmax = np.max(np.abs(z), axis=-1, keepdims=True)
+        zs = z / np.where((zmax > 0) & np.isfinite(zmax), zmax, 1.0)
+        top = zmax[..., 0]
+        norm2 = np.sum(zs * zs, axis=-1) * top * top
+        total = np.sum(zs, axis=-1) * top
+        if k0 == 0:
+            inside = (np.abs(total) <= rtol * n) & (norm2 <= n * (1.0 + rtol))
+        else:
+            pinned = np.max(np.abs(dy[..., ~nz]), axis=-1)
+            tol = np.ldexp(rtol * np.sqrt(n) * np.max(np.abs(g)), -k)
+            inside = (pinned <= tol) & (norm2 + total * total / k0 <= n * (1.0 + rtol))
+    return np.asarray(inside & np.isfinite(norm2))
 
 
 # --------------------------------------------------------------------------- dynamics
@@ -549,6 +729,7 @@ def _inverse_std(d: np.ndarray, k: np.ndarray, eps: float) -> np.ndarray:
     return np.ldexp(1.0 / np.sqrt(ms + eps_t), -(k + kt))[..., 0]
 
 
+@finite_result()
 def jacobian(x, gain=None, eps: float = 1e-5) -> np.ndarray:
     r"""Return the Jacobian ``∂LN(x)/∂x`` (the bias drops out), batched over leading axes.
 

@@ -29,6 +29,9 @@ from collections import Counter
 
 import numpy as np
 
+from collections.abc import Mapping
+
+from ._checks import as_eps
 from .geometry import principal_axes, semi_axes
 from .model_geometry import (
     NEAR_ZERO,
@@ -63,6 +66,29 @@ TORCH_TOLERANCE = {"layernorm_output": 2e-5, "embedding": 1e-6}
 Claims = dict  # name -> (value, spec)
 
 
+
+def _check_claim_inputs(arguments: dict) -> None:
+    """The shared checks of this module's inputs, by argument name."""
+    if "layernorms" in arguments and not isinstance(arguments["layernorms"], Mapping):
+        raise TypeError("layernorms must be the dict {name: LayerNormParams} of "
+                        f"models.load_layernorms(), got {type(arguments['layernorms']).__name__}")
+    if "run" in arguments and not all(
+        hasattr(arguments["run"], a) for a in ("layernorm_inputs", "layernorm_outputs")
+    ):
+        raise TypeError("run must be a models.Encoding with record=True (e.g. "
+                        f"model_geometry.corpus_encoding()), got {type(arguments['run']).__name__}")
+    if "rows" in arguments and (not isinstance(arguments["rows"], (list, tuple)) or not all(
+        isinstance(r, LayerGeometry) for r in arguments["rows"]
+    )):
+        raise TypeError("rows must be the list of LayerGeometry from model_geometry(), "
+                        f"got {type(arguments['rows']).__name__}")
+    if "claims" in arguments and not isinstance(arguments["claims"], Mapping):
+        raise TypeError(f"claims must be a dict name -> (value, spec), "
+                        f"got {type(arguments['claims']).__name__}")
+    if "tol" in arguments:
+        as_eps(arguments["tol"], "tol")
+
+
 def glue_claims(claims: Claims) -> str:
     """Glue every ``name → (value, spec)`` of ``claims`` into the page; return one line of them.
 
@@ -71,6 +97,7 @@ def glue_claims(claims: Claims) -> str:
     >>> glue_claims({"n": (41, "int"), "x": (0.0853, ".3f")})
     'n = 41, x = 0.085'
     """
+    _check_claim_inputs({"claims": claims})
     from .prose import glue
 
     return ", ".join(f"{name} = {glue(name, value, spec)}" for name, (value, spec) in claims.items())
@@ -103,6 +130,7 @@ def table_claims(layernorms, rows: list[LayerGeometry]) -> Claims:
     >>> c["last_label"][0], c["tilt_hi"][0] < 20 < c["last_tilt"][0]
     ('5 out', True)
     """
+    _check_claim_inputs({"layernorms": layernorms, "rows": rows})
     n = rows[0].n
     ordinary = [r for r in rows if r.near_zero == 0]
     attn = [r for r in rows if r.label.endswith("attn")]
@@ -157,6 +185,7 @@ def tilt_claims(layernorms, rows: list[LayerGeometry]) -> Claims:
     >>> tilt_claims(lns, model_geometry(lns))["tilt_cv_error"][0] < 1e-9
     True
     """
+    _check_claim_inputs({"layernorms": layernorms, "rows": rows})
     errors = [abs(tilt_from_inverse_gains(p.gain) - r.tilt_deg) for p, r in zip(layernorms.values(), rows)]
     return {"tilt_cv_error": (max(errors), "sci:1")}
 
@@ -176,6 +205,7 @@ def spectrum_claims(layernorms, tol: float = 0.025) -> Claims:
     >>> c["n_close"][0], c["far_labels"][0]
     (12, '`5 out`')
     """
+    _check_claim_inputs({"layernorms": layernorms, "tol": tol})
     worst = {}
     for name, p in layernorms.items():
         g = p.gain
@@ -221,6 +251,7 @@ def outlier_claims(layernorms, run) -> Claims:
     >>> outlier_claims(load_layernorms(), corpus_encoding())["top_neuron"][0]
     '99'
     """
+    _check_claim_inputs({"layernorms": layernorms, "run": run})
     tops, weights = [], []
     for name, p in layernorms.items():
         if short_name(name).endswith("attn"):
@@ -260,6 +291,7 @@ def last_layer_claims(layernorms) -> Claims:
     >>> c["dead_neurons"][0], c["normal_main"][0]
     ('127, 223 and 319', '223')
     """
+    _check_claim_inputs({"layernorms": layernorms})
     name = list(layernorms)[-1]
     g, b = layernorms[name].gain, layernorms[name].bias
     n = g.size
@@ -315,6 +347,7 @@ def token_claims(layernorms, run) -> Claims:
     >>> c["n_sentences"][0], c["n_tokens"][0], c["n_pairs"][0]
     (41, 833, 10829)
     """
+    _check_claim_inputs({"layernorms": layernorms, "run": run})
     names = list(layernorms)
     n = layernorms[names[0]].gain.size
     inputs = [run.layernorm_inputs[k] for k in names]
@@ -373,6 +406,7 @@ def dead_direction_claims(layernorms, run, tol: float = 1e-12) -> Claims:
     >>> c["dd_last_null"][0]
     3
     """
+    _check_claim_inputs({"layernorms": layernorms, "run": run, "tol": tol})
     res = {k: dead_direction(run.layernorm_outputs[k], p.gain, tol) for k, p in layernorms.items()}
     ordinary = [d for d in res.values() if d.near_null == 1]
     special = [(k, d) for k, d in res.items() if d.near_null != 1]
@@ -405,6 +439,7 @@ def residual_claims(layernorms, run) -> Claims:
     >>> residual_claims(load_layernorms(), corpus_encoding())["max_r"][0] < 1
     True
     """
+    _check_claim_inputs({"layernorms": layernorms, "run": run})
     res = [output_residuals(run.layernorm_inputs[k], run.layernorm_outputs[k], p.gain, p.bias, run.eps)
            for k, p in layernorms.items()]
     return {

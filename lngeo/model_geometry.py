@@ -28,7 +28,17 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._checks import as_activations, as_eps, as_parameter
+from ._checks import (
+    as_activations,
+    as_count,
+    as_eps,
+    as_gain,
+    as_parameter,
+    as_real,
+    require_hyperplane,
+    finite_result,
+)
+from .core import _center, _finite
 from .geometry import normal_space, principal_axes, semi_axes
 
 __all__ = [
@@ -54,6 +64,7 @@ __all__ = [
 NEAR_ZERO = 1e-3
 
 
+@finite_result()
 def short_name(name: str) -> str:
     """Return a short label for a LayerNorm name: ``"emb"``, ``"3 attn"``, ``"3 out"``.
 
@@ -64,6 +75,8 @@ def short_name(name: str) -> str:
     >>> short_name("encoder.layer.5.output.LayerNorm")
     '5 out'
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
     if name.startswith("embeddings"):
         return "emb"
     parts = name.split(".")
@@ -72,6 +85,7 @@ def short_name(name: str) -> str:
     return name
 
 
+@finite_result()
 def near_zero_gains(gain, tol: float = NEAR_ZERO) -> np.ndarray:
     r"""Return the indices ``n`` with ``|g_n| < tol · median|g|`` (near-zero gains), ascending in ``|g_n|``.
 
@@ -93,12 +107,17 @@ def near_zero_gains(gain, tol: float = NEAR_ZERO) -> np.ndarray:
     >>> near_zero_gains([1.0, -1e-30, 0.9, 2e-9, 1.1]).tolist()
     [1, 3]
     """
-    g = np.asarray(gain, dtype=float)
+    g = as_gain(gain).astype(float)
+    if g.size == 0:
+        raise ValueError("gain must have at least one entry, got shape (0,)")
+    tol = as_eps(tol, "tol")
     a = np.abs(g)
-    idx = np.flatnonzero(a < tol * np.median(a))
+    # exact zeros always count (an all-zero gain has median 0 and collapses every axis)
+    idx = np.flatnonzero((a < tol * np.median(a)) | (a == 0))
     return idx[np.argsort(a[idx], kind="stable")]
 
 
+@finite_result()
 def tilt_angle(gain) -> float:
     r"""Return the angle (degrees) between the output set's normal space and the direction ``1``.
 
@@ -222,6 +241,8 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
     Returns
     -------
     LayerGeometry
+        ``spread`` is ``inf`` when a semi-axis collapses to exactly 0 (two or more zero
+        gains): the one documented non-finite field.
 
     Examples
     --------
@@ -232,7 +253,11 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
     >>> row.negative, row.near_zero, row.dimension, len(row.collapsed)
     (1, 2, 3, 1)
     """
-    g = np.asarray(gain, dtype=float)
+    g = as_gain(gain).astype(float)
+    require_hyperplane(g.size)
+    tol = as_eps(tol, "tol")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
     n = g.size
     b = as_parameter(bias, n, "bias", 0.0).astype(float)
     s = semi_axes(g)
@@ -249,7 +274,7 @@ def layer_geometry(gain, bias=None, name: str = "", tol: float = NEAR_ZERO) -> L
         spread=float(s[0] / s[-1]) if s[-1] > 0 else math.inf,
         log_spread=float(np.std(np.log(positive))) if positive.size else 0.0,
         tilt_deg=tilt_angle(g),
-        bias_norm=float(np.linalg.norm(b)),
+        bias_norm=float(_finite(np.asarray(np.linalg.norm(b)), "|bias|")),
         negative=int(np.count_nonzero(g < 0)),
         near_zero=k0,
         exact_zero=int(np.count_nonzero(g == 0)),
@@ -278,10 +303,16 @@ def model_geometry(layernorms=None, tol: float = NEAR_ZERO) -> list[LayerGeometr
     >>> len(rows), rows[0].label, rows[-1].label, rows[-1].near_zero
     (13, 'emb', '5 out', 3)
     """
+    tol = as_eps(tol, "tol")
     if layernorms is None:
         from .models import load_layernorms
 
         layernorms = load_layernorms()
+    if not hasattr(layernorms, "items"):
+        raise TypeError(
+            "layernorms must be a dict {name: (gain, bias, ...)} as from load_layernorms(), "
+            f"got {type(layernorms).__name__}"
+        )
     return [layer_geometry(*tuple(p)[:2], name=name, tol=tol) for name, p in layernorms.items()]
 
 
@@ -291,6 +322,7 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}" if 0.01 <= abs(x) < 1000 else f"{x:.1e}"
 
 
+@finite_result()
 def geometry_table(rows: list[LayerGeometry]) -> str:
     r"""Return the rows as an HTML table (one line per LayerNorm), for ``IPython.display.HTML``.
 
@@ -310,6 +342,11 @@ def geometry_table(rows: list[LayerGeometry]) -> str:
             "tilt", "|b|", "g<sub>n</sub> &lt; 0", "g<sub>n</sub> ≈ 0", "dim"]
     pad = "padding:0.1em 0.45em;text-align:right"
     lines = ["<table>", "<thead><tr>" + "".join(f'<th style="{pad}">{h}</th>' for h in head) + "</tr></thead>", "<tbody>"]
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
+        raise TypeError(f"rows must be a list of LayerGeometry, got {type(rows).__name__}")
+    for i, r in enumerate(rows):
+        if not isinstance(r, LayerGeometry):
+            raise TypeError(f"rows[{i}] must be a LayerGeometry, got {type(r).__name__}")
     for r in rows:
         dim = str(r.dimension) if r.near_zero < 2 else f"≈ {r.dimension}"
         cells = [
@@ -335,6 +372,7 @@ def geometry_table(rows: list[LayerGeometry]) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+@finite_result()
 def surface_gap(x, eps: float) -> np.ndarray:
     r"""Return ``1 − r``, how far below the surface ``LN(x)`` lands, accurate however small.
 
@@ -370,16 +408,24 @@ def surface_gap(x, eps: float) -> np.ndarray:
     """
     eps = as_eps(eps)
     a = as_activations(x).astype(float)
-    var = np.var(a, axis=-1)
+    d, k = _center(a)  # Πx = d·2**k exactly centred, max|d| <= 2
+    top = np.max(np.abs(d), axis=-1)
+    zero = top == 0
     if eps == 0:
-        if np.any(var == 0):
+        if np.any(zero):
             raise ValueError("x has a row of zero variance and eps = 0: r = 0/0 is undefined")
-        return np.zeros_like(var)
-    with np.errstate(divide="ignore"):
-        ratio = np.where(var > 0, eps / np.where(var > 0, var, 1.0), np.inf)
+        return np.zeros_like(top)
+    # ε/σ² with σ² = mean(d²)·4**k, evaluated as ldexp((ε/m)/f², −2(k + e)) where
+    # top = f·2**e and m = mean((d/top)²) ∈ [1/N, 1]: no squaring of tiny numbers
+    f, e = np.frexp(np.where(zero, 1.0, top))
+    m = np.mean((d / np.where(zero, 1.0, top)[..., None]) ** 2, axis=-1)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        ratio = np.ldexp(eps / np.where(zero, 1.0, m) / (f * f), -2 * (k[..., 0] + e))
+    ratio = np.where(zero, np.inf, ratio)
     return np.where(np.isinf(ratio), 1.0, -np.expm1(-0.5 * np.log1p(ratio)))
 
 
+@finite_result()
 def share_along_ones(x) -> np.ndarray:
     r"""Return the share of each input's length along ``1``: ``|1̂·a|/|a| = |mean(a)|·√N/|a|``.
 
@@ -406,11 +452,14 @@ def share_along_ones(x) -> np.ndarray:
     """
     a = as_activations(x).astype(float)
     n = a.shape[-1]
+    top = np.max(np.abs(a), axis=-1, keepdims=True)
+    a = a / np.where(top > 0, top, 1.0)  # the share is scale-free: avoid under/overflow
     norm = np.linalg.norm(a, axis=-1)
     share = np.abs(a.mean(axis=-1)) * math.sqrt(n)
     return np.divide(share, norm, out=np.zeros_like(norm), where=norm > 0)
 
 
+@finite_result()
 def random_share_quantiles(n: int, q=(0.5, 0.95)) -> np.ndarray:
     r"""Return quantiles of :func:`share_along_ones` for a random direction in ``R^n``.
 
@@ -425,7 +474,11 @@ def random_share_quantiles(n: int, q=(0.5, 0.95)) -> np.ndarray:
     """
     from scipy.special import betaincinv
 
-    return np.sqrt(betaincinv(0.5, (n - 1) / 2.0, np.asarray(q, dtype=float)))
+    n = as_count(n, "n", low=2)
+    q = as_real(q, "q").astype(float)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError(f"q must hold probabilities in [0, 1], got {q}")
+    return np.sqrt(betaincinv(0.5, (n - 1) / 2.0, q))
 
 
 @dataclass(frozen=True)
@@ -454,6 +507,7 @@ class OutputResiduals:
     pinned: float
 
 
+@finite_result()
 def output_residuals(x, y, gain, bias, eps: float) -> OutputResiduals:
     r"""Return :class:`OutputResiduals`: do outputs ``y`` of inputs ``x`` lie where the theory says?
 
@@ -495,7 +549,9 @@ def output_residuals(x, y, gain, bias, eps: float) -> OutputResiduals:
     g = as_parameter(gain, n, "gain", 1.0).astype(float)
     b = as_parameter(bias, n, "bias", 0.0).astype(float)
     nz = g != 0
-    z = (ya - b)[..., nz] / g[nz]
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = (ya - b)[..., nz] / g[nz]
+    z = _finite(z, "(y − bias)/gain")
     norm_z = np.linalg.norm(z, axis=-1)
     cos = np.abs(z.sum(axis=-1)) / (math.sqrt(n) * np.where(norm_z > 0, norm_z, 1.0))
     rho = norm_z / math.sqrt(n)
@@ -515,6 +571,7 @@ def output_residuals(x, y, gain, bias, eps: float) -> OutputResiduals:
 
 
 @functools.lru_cache(maxsize=1)
+@finite_result()
 def corpus_encoding():
     """Return :func:`lngeo.models.encode` of the book's 41-sentence corpus, computed once per process.
 
@@ -526,6 +583,7 @@ def corpus_encoding():
 
 
 @functools.lru_cache(maxsize=1)
+@finite_result()
 def corpus_axes(k: int = 3) -> dict:
     r"""Return, per LayerNorm name, ``(semi_axes, axes[:k], coords, rho2)`` for the corpus, cached.
 

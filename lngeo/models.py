@@ -48,6 +48,7 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
+from ._checks import as_count, as_flag
 from .core import layer_norm
 
 __all__ = [
@@ -134,6 +135,11 @@ def find_model_dir(model_dir: str | os.PathLike[str] | None = None) -> Path:
             raise _not_installed(f"The Python package {MODEL_PACKAGE!r} is not installed")
         directory = Path(next(iter(spec.submodule_search_locations))) / "model"
     else:
+        if not isinstance(model_dir, (str, os.PathLike)):
+            raise TypeError(
+                "model_dir must be a path (str or os.PathLike) or None, "
+                f"got {type(model_dir).__name__}"
+            )
         directory = Path(model_dir)
     directory = directory.resolve()
     missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
@@ -633,15 +639,27 @@ def encode(
     """
     if isinstance(sentences, str):
         raise TypeError("sentences must be a list of strings, got one string; for one sentence pass [sentence]")
+    if sentences is None or not hasattr(sentences, "__iter__"):
+        raise TypeError(f"sentences must be a list of strings, got {type(sentences).__name__}")
     sentences = tuple(sentences)
     if not sentences:
         raise ValueError("sentences must contain at least one sentence, got none")
     bad = [i for i, s in enumerate(sentences) if not isinstance(s, str)]
     if bad:
         raise TypeError(f"sentences must all be str; sentences[{bad[0]}] is {type(sentences[bad[0]]).__name__}")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    batch_size = int(batch_size)
+    for i, text in enumerate(sentences):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate: the tokenizer would raise TypeError
+            raise ValueError(
+                f"sentences[{i}] is not valid Unicode text ({exc.reason} at position "
+                f"{exc.start}, e.g. a lone surrogate); clean it with "
+                "s.encode('utf-8', 'replace').decode()"
+            ) from None
+    batch_size = as_count(batch_size, "batch_size", low=1, high=100_000)
+    as_flag(record, "record")
+    if progress is not None:
+        as_flag(progress, "progress")
 
     cfg = load_config(model_dir)
     w = _weights(cfg.model_dir)

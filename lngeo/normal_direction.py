@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_activations, as_gain, require_hyperplane
+from ._checks import as_activations, as_eps, as_gain, require_hyperplane, finite_result
 from .geometry import hyperplane_normal
 
 __all__ = ["tilt_from_inverse_gains", "output_covariance", "DeadDirection", "dead_direction"]
 
 
+@finite_result()
 def tilt_from_inverse_gains(gain) -> float:
     r"""Return the tilt θ (degrees) of the output hyperplane's normal from ``1``, in closed form.
 
@@ -73,6 +74,7 @@ def tilt_from_inverse_gains(gain) -> float:
     return math.degrees(math.atan2(float(np.std(alpha)), abs(float(np.mean(alpha)))))
 
 
+@finite_result()
 def output_covariance(y) -> np.ndarray:
     r"""Return the centred covariance of outputs ``y`` (rows), ``C = (1/m) Σ_i (y_i − ȳ)(y_i − ȳ)ᵀ``.
 
@@ -135,6 +137,7 @@ class DeadDirection:
     outside_near_null: float
 
 
+@finite_result()
 def dead_direction(y, gain, tol: float = 1e-12) -> DeadDirection:
     r"""Return :class:`DeadDirection`: is the normal ``α ∝ 1/g`` a zero-variance direction of outputs ``y``?
 
@@ -177,6 +180,7 @@ def dead_direction(y, gain, tol: float = 1e-12) -> DeadDirection:
     >>> d.variance_along_normal < 1e-15, d.angle_deg < 1e-6, d.near_null
     (True, True, 1)
     """
+    tol = as_eps(tol, "tol")
     cov = output_covariance(y)
     n = cov.shape[0]
     g = as_gain(gain).astype(float)

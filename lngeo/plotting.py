@@ -12,9 +12,84 @@ returns it, never twice, and explorers render it themselves.
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+from ._checks import as_count, as_real, as_scalar, finite_result
+
+#: artist-like arguments and a method each must have
+_ARTISTS = {"ax": "plot", "line": "set_data", "poly": "set_verts", "coll": "set_segments",
+            "fig": "legend"}
+_VECTORS = {"normal", "point", "tip", "origin", "center", "semi"}
+_NUMBERS = {"half", "alpha", "lw", "size", "radius", "limit", "elev", "azim"}
+_COUNTS = {"n", "n_lat", "n_lon", "ncols"}
+_STRINGS = {"ls", "marker", "title"}
+
+
+def _check_argument(fn_name: str, name: str, value) -> None:
+    dim = 2 if fn_name.endswith("_2d") else 3
+    if name in _ARTISTS:
+        if not hasattr(value, _ARTISTS[name]):
+            raise TypeError(f"{name} must be a matplotlib object with .{_ARTISTS[name]}(), "
+                            f"got {type(value).__name__}")
+    elif name in _VECTORS:
+        arr = as_real(value, name, ndim=1)
+        if arr.shape != (dim,):
+            raise ValueError(f"{name} must have shape ({dim},), got {arr.shape}")
+    elif name == "points":
+        arr = as_real(value, name)
+        if arr.ndim not in (1, 2) or arr.shape[-1] != dim:
+            raise ValueError(f"points must have shape (P, {dim}) or ({dim},), got {arr.shape}")
+    elif name == "segments":
+        if value is None or isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"segments must be a list of (P, 3) arrays, got {type(value).__name__}")
+        for i, seg in enumerate(value):
+            arr = as_real(seg, f"segments[{i}]", ndim=2)
+            if arr.shape[-1] != 3:
+                raise ValueError(f"segments[{i}] must have shape (P, 3), got {arr.shape}")
+    elif name in _NUMBERS:
+        as_scalar(value, name)
+    elif name in _COUNTS:
+        as_count(value, name, low=1, high=100_000)
+    elif name in _STRINGS and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    elif name == "color" and not isinstance(value, (str, tuple)):
+        raise TypeError(f"color must be a matplotlib colour (a str), got {type(value).__name__}")
+    elif name == "figsize":
+        arr = as_real(value, name, ndim=1)
+        if arr.shape != (2,) or not np.all(arr > 0):
+            raise ValueError(f"figsize must be (width, height) > 0 in inches, got {value!r}")
+    elif name == "width_ratios" and value is not None:
+        arr = as_real(value, name, ndim=1)
+        if not np.all(arr > 0):
+            raise ValueError(f"width_ratios must be positive, got {value!r}")
+    elif name == "equal" and not isinstance(value, (bool, np.bool_, list, tuple)):
+        raise TypeError(f"equal must be a bool or a list of bools, got {type(value).__name__}")
+    elif name == "label" and value is not None and not isinstance(value, str):
+        raise TypeError(f"label must be a str or None, got {type(value).__name__}")
+
+
+def _checked(fn):
+    """Check every argument by its name before drawing; results must be finite."""
+    sig = inspect.signature(fn)
+    inner = finite_result()(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{fn.__name__}{sig}: {exc}") from None
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            _check_argument(fn.__name__, name, value)
+        return inner(*args, **kwargs)
+
+    return wrapper
 
 __all__ = [
     "COLORS",
@@ -86,6 +161,7 @@ def style() -> None:
     )
 
 
+@_checked
 def new_figure(figsize=(6.0, 4.0), **kwargs):
     """Return a new figure in the book's style, already closed in pyplot (shown only when returned)."""
     style()
@@ -95,6 +171,7 @@ def new_figure(figsize=(6.0, 4.0), **kwargs):
     return fig
 
 
+@_checked
 def figure_3d(limit: float = 3.0, title: str = "", figsize=(8.0, 5.4), elev: float = 25.0, azim: float = -10.0):
     """Return ``(fig, ax)``: a 3-D axes with equal aspect and symmetric limits ``±limit``.
 
@@ -119,11 +196,13 @@ def figure_3d(limit: float = 3.0, title: str = "", figsize=(8.0, 5.4), elev: flo
     return fig, ax
 
 
+@_checked
 def legend_right(fig, **kwargs):
     """Place the figure's legend in the free column right of a :func:`figure_3d` axes."""
     return fig.legend(loc="center left", bbox_to_anchor=(0.64, 0.5), **kwargs)
 
 
+@_checked
 def orthonormal_basis(normal) -> np.ndarray:
     """Return a ``(2, 3)`` array: an orthonormal basis of the plane through 0 with the given normal.
 
@@ -150,6 +229,7 @@ def _plane_corners(normal, point, half: float) -> np.ndarray:
     return p + half * signs @ q
 
 
+@_checked
 def plane_patch(ax, normal, point=(0.0, 0.0, 0.0), half: float = 2.5, color: str = COLORS["hyperplane"], alpha: float = 0.18, label=None):
     """Draw the square of side ``2·half`` of the plane ``{y : normal·(y - point) = 0}``; return it."""
     poly = Poly3DCollection([_plane_corners(normal, point, half)], facecolor=color, edgecolor=color, alpha=alpha, label=label)
@@ -157,11 +237,13 @@ def plane_patch(ax, normal, point=(0.0, 0.0, 0.0), half: float = 2.5, color: str
     return poly
 
 
+@_checked
 def update_plane(poly, normal, point=(0.0, 0.0, 0.0), half: float = 2.5) -> None:
     """Move a patch made by :func:`plane_patch` to a new plane."""
     poly.set_verts([_plane_corners(normal, point, half)])
 
 
+@_checked
 def circle_points(normal, radius: float, center=(0.0, 0.0, 0.0), n: int = 181) -> np.ndarray:
     """Return ``(n, 3)`` points of the circle of the given radius in the plane ⟂ ``normal``."""
     q = orthonormal_basis(normal)
@@ -169,6 +251,7 @@ def circle_points(normal, radius: float, center=(0.0, 0.0, 0.0), n: int = 181) -
     return np.asarray(center, dtype=float) + radius * (np.cos(t)[:, None] * q[0] + np.sin(t)[:, None] * q[1])
 
 
+@_checked
 def ellipse_points(gain, bias=None, n: int = 181) -> np.ndarray:
     r"""Return ``(n, 3)`` points of the boundary of LayerNorm's output set for N = 3.
 
@@ -183,12 +266,14 @@ def ellipse_points(gain, bias=None, n: int = 181) -> np.ndarray:
     return b + circle * g
 
 
+@_checked
 def vector_artist(ax, color: str, label=None, origin=(0.0, 0.0, 0.0), lw: float = 2.2, marker: str = "o", ls: str = "-"):
     """Draw an arrow-like segment from ``origin`` (a line with a marker at its tip); return it."""
     (line,) = ax.plot([origin[0]] * 2, [origin[1]] * 2, [origin[2]] * 2, color=color, lw=lw, label=label, ls=ls, marker=marker, markevery=[1], markersize=6)
     return line
 
 
+@_checked
 def update_vector(line, tip, origin=(0.0, 0.0, 0.0)) -> None:
     """Move a segment made by :func:`vector_artist` to go from ``origin`` to ``tip``."""
     o = np.asarray(origin, dtype=float)
@@ -196,6 +281,7 @@ def update_vector(line, tip, origin=(0.0, 0.0, 0.0)) -> None:
     line.set_data_3d([o[0], t[0]], [o[1], t[1]], [o[2], t[2]])
 
 
+@_checked
 def curve_artist(ax, points, color: str, label=None, lw: float = 1.5, ls: str = "-", alpha: float = 1.0):
     """Draw a 3-D polyline through ``points`` (shape (n, 3)); return the line."""
     p = np.asarray(points, dtype=float)
@@ -203,6 +289,7 @@ def curve_artist(ax, points, color: str, label=None, lw: float = 1.5, ls: str = 
     return line
 
 
+@_checked
 def update_curve(line, points) -> None:
     """Move a polyline made by :func:`curve_artist` to new points."""
     p = np.asarray(points, dtype=float)
@@ -213,6 +300,7 @@ def update_curve(line, points) -> None:
 HIST_STYLE = {"alpha": 0.55, "edgecolor": "white", "linewidth": 0.5}
 
 
+@_checked
 def figure_2d(ncols: int = 1, figsize=(6.0, 4.0), equal=True, width_ratios=None):
     """Return ``(fig, axes)``: ``ncols`` 2-D axes side by side (a single axes when ``ncols == 1``).
 
@@ -228,17 +316,20 @@ def figure_2d(ncols: int = 1, figsize=(6.0, 4.0), equal=True, width_ratios=None)
     return fig, (axes[0] if ncols == 1 else list(axes))
 
 
+@_checked
 def vector_2d(ax, color: str, label=None, origin=(0.0, 0.0), lw: float = 2.2, ls: str = "-", marker: str = "o"):
     """Draw a 2-D arrow-like segment from ``origin`` (a line with a marker at its tip); return it."""
     (line,) = ax.plot([origin[0]] * 2, [origin[1]] * 2, color=color, lw=lw, ls=ls, label=label, marker=marker, markevery=[1], markersize=6)
     return line
 
 
+@_checked
 def update_vector_2d(line, tip, origin=(0.0, 0.0)) -> None:
     """Move a segment made by :func:`vector_2d` to go from ``origin`` to ``tip``."""
     line.set_data([origin[0], tip[0]], [origin[1], tip[1]])
 
 
+@_checked
 def ellipsoid_wireframe(semi, center=(0.0, 0.0, 0.0), n_lat: int = 5, n_lon: int = 6, n: int = 61) -> list[np.ndarray]:
     r"""Return polylines (each ``(n, 3)``) of an axis-aligned ellipsoid's wireframe.
 
@@ -260,6 +351,7 @@ def ellipsoid_wireframe(semi, center=(0.0, 0.0, 0.0), n_lat: int = 5, n_lon: int
     return [c + s * line for line in lines]
 
 
+@_checked
 def wireframe_artist(ax, segments, color: str = COLORS["ellipsoid"], label=None, lw: float = 0.7, alpha: float = 0.5):
     """Draw polylines (e.g. :func:`ellipsoid_wireframe`) as one 3-D line collection; return it."""
     from mpl_toolkits.mplot3d.art3d import Line3DCollection
@@ -269,11 +361,13 @@ def wireframe_artist(ax, segments, color: str = COLORS["ellipsoid"], label=None,
     return coll
 
 
+@_checked
 def update_wireframe(coll, segments) -> None:
     """Move a collection made by :func:`wireframe_artist` to new polylines."""
     coll.set_segments(list(segments))
 
 
+@_checked
 def points_artist(ax, points, color: str, label=None, size: float = 3.0, alpha: float = 0.8):
     """Draw 3-D points (shape (n, 3)) as markers without lines; return the artist."""
     p = np.asarray(points, dtype=float).reshape(-1, 3)
@@ -281,6 +375,7 @@ def points_artist(ax, points, color: str, label=None, size: float = 3.0, alpha: 
     return line
 
 
+@_checked
 def update_points(line, points) -> None:
     """Move the points of an artist made by :func:`points_artist`."""
     p = np.asarray(points, dtype=float).reshape(-1, 3)

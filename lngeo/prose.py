@@ -86,8 +86,13 @@ def format_number(value, spec: str = ".3g") -> str:
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"value must be a real number or a str, got {type(value).__name__}")
-    if not math.isfinite(float(value)):
-        raise ValueError(f"value must be finite to be shown in the prose, got {value!r}")
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise ValueError(f"value must be finite (within float64) to be shown in the prose, "
+                         f"got {str(value)[:40]}")
     if not isinstance(spec, str):
         raise TypeError(f"spec must be a str, got {type(spec).__name__}")
     kind, _, arg = spec.partition(":")

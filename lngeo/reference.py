@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_gain, require_hyperplane
+from ._checks import as_choice, as_count, as_gain, require_hyperplane, finite_result
 
 __all__ = ["reference_semi_axes", "reference_axes", "route_errors", "eigvalsh_speedup", "eigvalsh_speedups"]
 
 
+@finite_result()
 def reference_semi_axes(gain, max_iter: int = 400) -> np.ndarray:
     r"""Return the ``N − 1`` semi-axes, descending, by bisection in long double.
 
@@ -47,6 +48,7 @@ def reference_semi_axes(gain, max_iter: int = 400) -> np.ndarray:
     >>> reference_semi_axes([1.0, 2.0, 3.0]).astype(float).round(6)
     array([4.582576, 2.645751])
     """
+    max_iter = as_count(max_iter, "max_iter", high=100_000)
     g = as_gain(gain).astype(np.float64)
     require_hyperplane(g.size)
     d = np.sort(g.astype(np.longdouble) ** 2)
@@ -68,6 +70,7 @@ def reference_semi_axes(gain, max_iter: int = 400) -> np.ndarray:
     return np.sqrt(np.longdouble(g.size) * mu)[::-1]
 
 
+@finite_result()
 def reference_axes(gain) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(semi_axes, axes)`` in long double: :func:`reference_semi_axes` and their directions.
 
@@ -101,6 +104,7 @@ def reference_axes(gain) -> tuple[np.ndarray, np.ndarray]:
     return s, u * np.sign(big)
 
 
+@finite_result()
 def route_errors(gain, methods=("paper", "eigh", "svd", "secular")) -> dict[str, tuple[float, float]]:
     r"""Return ``{method: (semi-axis error, direction error)}`` of :func:`lngeo.geometry.principal_axes`.
 
@@ -132,6 +136,10 @@ def route_errors(gain, methods=("paper", "eigh", "svd", "secular")) -> dict[str,
 
     s_ref, u_ref = reference_axes(gain)
     out = {}
+    if isinstance(methods, str) or not isinstance(methods, (tuple, list)):
+        raise TypeError(f"methods must be a tuple of method names, got {type(methods).__name__}")
+    for i, method in enumerate(methods):
+        as_choice(method, f"methods[{i}]", ("paper", "eigh", "svd", "secular"))
     for method in methods:
         s, u = principal_axes(gain, method=method)
         s, u = s.astype(np.longdouble), u.astype(np.longdouble)
@@ -141,6 +149,7 @@ def route_errors(gain, methods=("paper", "eigh", "svd", "secular")) -> dict[str,
     return out
 
 
+@finite_result()
 def eigvalsh_speedup(gain, repeat: int = 3) -> tuple[float, float]:
     r"""Return ``(speed-up, disagreement)`` of :func:`lngeo.geometry.semi_axes` over dense ``eigvalsh``.
 
@@ -169,6 +178,7 @@ def eigvalsh_speedup(gain, repeat: int = 3) -> tuple[float, float]:
     >>> ratio > 0, diff < 1e-12
     (True, True)
     """
+    repeat = as_count(repeat, "repeat", low=1, high=100)
     import time
 
     from .geometry import m_matrix, semi_axes
@@ -178,7 +188,7 @@ def eigvalsh_speedup(gain, repeat: int = 3) -> tuple[float, float]:
 
     def best(f):
         times, out = [], None
-        for _ in range(max(1, int(repeat))):
+        for _ in range(repeat):
             t0 = time.perf_counter()
             out = f()
             times.append(time.perf_counter() - t0)

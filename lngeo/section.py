@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_gain, require_hyperplane
+from ._checks import as_choice, as_flag, as_gain, require_hyperplane, finite_result
 
 __all__ = [
     "paper_matrix",
@@ -54,6 +54,7 @@ def _shape_like(values: np.ndarray, mu):
 
 
 # --------------------------------------------------------------------------- pinv relation
+@finite_result()
 def paper_matrix(gain) -> np.ndarray:
     r"""Return the paper's matrix ``Π₂ G⁻² Π₂``, which equals ``pinv(M)`` for ``M = GΠG``.
 
@@ -106,6 +107,7 @@ def paper_matrix(gain) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- secular equation
+@finite_result()
 def secular_function(gain, mu):
     r"""Return the secular function ``φ(μ) = Σ_n 1/(g_n² − μ)``.
 
@@ -149,6 +151,7 @@ def secular_function(gain, mu):
     return _shape_like(phi, mu)
 
 
+@finite_result()
 def characteristic_polynomial(gain, mu, form: str = "product"):
     r"""Return ``det(M − μI)`` for ``M = G² − g gᵀ/N`` by the matrix determinant lemma.
 
@@ -186,8 +189,7 @@ def characteristic_polynomial(gain, mu, form: str = "product"):
     >>> round(float(characteristic_polynomial(g, 3.0, form="lemma")), 12)
     8.0
     """
-    if form not in ("product", "lemma"):
-        raise ValueError(f"form must be 'product' or 'lemma', got {form!r}")
+    form = as_choice(form, "form", ("product", "lemma"))
     g = _gain(gain)
     m = _mu(mu)
     n = g.size
@@ -210,6 +212,7 @@ def characteristic_polynomial(gain, mu, form: str = "product"):
     return _shape_like(-m / n * q, mu)
 
 
+@finite_result()
 def three_neuron_semi_axes(gain) -> np.ndarray:
     r"""Return the two semi-axes for ``N = 3`` from the quadratic secular equation, by hand.
 
@@ -250,6 +253,7 @@ def three_neuron_semi_axes(gain) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- any central section
+@finite_result()
 def central_section(radii, normal) -> tuple[np.ndarray, np.ndarray]:
     r"""Return ``(semi_axes, axes)`` of the section of an ellipsoid by a hyperplane through its centre.
 
@@ -301,6 +305,11 @@ def central_section(radii, normal) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"radii must be >= 0, but radii[{int(np.flatnonzero(a < 0)[0])}] < 0")
     if not np.any(nrm):
         raise ValueError("normal must not be the zero vector")
+    # the section is scale-free in the normal, and scales with the radii: work at unit scale
+    nrm = nrm / np.max(np.abs(nrm))
+    top = float(np.max(a))
+    e = int(np.frexp(top)[1]) if top > 0 else 0
+    a = np.ldexp(a, -e)
     m = a * nrm
     c = np.diag(a * a)
     if np.any(m):
@@ -309,10 +318,11 @@ def central_section(radii, normal) -> tuple[np.ndarray, np.ndarray]:
         c = 0.5 * (c + c.T)
     lam, v = np.linalg.eigh(c)
     lam, v = lam[:0:-1], v[:, :0:-1]
-    return np.sqrt(np.clip(lam, 0.0, None)), v.T.copy()
+    return np.ldexp(np.sqrt(np.clip(lam, 0.0, None)), e), v.T.copy()
 
 
 # --------------------------------------------------------------------------- ratio and volume
+@finite_result()
 def axis_ratio_bounds(gain) -> tuple[float, float]:
     r"""Return the interlacing bounds on ``s_max / s_min``: ``(|g|_(N−1)/|g|_(2), |g|_(N)/|g|_(1))``.
 
@@ -361,6 +371,7 @@ def axis_ratio_bounds(gain) -> tuple[float, float]:
     return ratio(a[n - 2], a[1]), ratio(a[n - 1], a[0])
 
 
+@finite_result()
 def semi_axes_product(gain, log: bool = False) -> float:
     r"""Return ``Π_k s_k``, the product of the semi-axes (the volume identity).
 
@@ -377,7 +388,8 @@ def semi_axes_product(gain, log: bool = False) -> float:
     ----------
     gain : array_like, shape (N,)
     log : bool, default False
-        Return ``log Π_k s_k`` instead (``-inf`` when the product is 0).
+        Return ``log Π_k s_k`` instead (a ``ValueError`` when the product is 0: its log
+        ``-inf`` is not a finite result).
 
     Returns
     -------
@@ -393,6 +405,7 @@ def semi_axes_product(gain, log: bool = False) -> float:
     >>> round(semi_axes_product([1.6, 1.0, 0.6]), 10)  # √5.88 × 1.4
     3.3948195828
     """
+    log = as_flag(log, "log")
     g = _gain(gain)
     n = g.size
     a = np.abs(g)

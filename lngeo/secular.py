@@ -23,6 +23,13 @@ How the solver keeps full relative accuracy:
 
 * It works with ``|g|`` (semi-axes do not see signs) and mirrors the directions by
   ``S = diag(sign g)`` at the end (MATH.md §6).
+* Each root carries a scale of its own: the root in the gap ``(a_t², a_{t+1}²)`` is
+  solved with every ``|g|`` divided by the power of two ``2**e_t`` that puts ``a_{t+1}``
+  in ``[0.5, 1)``. Every root satisfies ``μ_t ≥ a_{t+1}²/(N+1)`` (the left sum of φ is at
+  least ``1/μ``, the right one at most ``N/(a_{t+1}² − μ)``), so in its own scale
+  ``μ_t ∈ [1/(N+1), 1)``: squares never overflow, and the poles that underflow or are
+  clipped (``|g|/2**e_t > 2**500``) change φ by less than ``2**-900`` relative. This is what
+  makes gains spanning the whole float64 range (``1e-300 … 1e300``) solvable.
 * Each root is stored as ``(o, δ)``: the index ``o`` of the nearer pole and the offset
   ``δ = μ − d_o``; differences ``d_j − μ = (d_j − d_o) − δ`` use pole differences
   computed as ``(|g|_j − |g|_o)(|g|_j + |g|_o)``, accurate to a few ulps.
@@ -43,7 +50,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Deflation", "deflate", "secular_roots", "secular_semi_axes", "secular_axes"]
+from ._checks import as_count, as_gain, as_real, finite_result
+
+__all__ = [
+    "Deflation",
+    "deflate",
+    "root_exponents",
+    "root_semi_axes",
+    "secular_roots",
+    "secular_semi_axes",
+    "secular_axes",
+]
 
 #: Rows x poles handled at once: bounds the temporary memory of every kernel.
 CHUNK_ELEMENTS = 1 << 18
@@ -88,17 +105,41 @@ class Deflation:
         return self.a.size - 1
 
 
+def _check_defl(defl) -> Deflation:
+    if not isinstance(defl, Deflation):
+        raise TypeError(f"defl must be a Deflation from deflate(gain), got {type(defl).__name__}")
+    return defl
+
+
+def _check_gaps(defl: Deflation, gaps, name: str = "gaps") -> np.ndarray:
+    arr = as_real(gaps, name, ndim=1)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer gap indices, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() > defl.a.size - 2):
+        raise ValueError(f"{name} must lie in [0, {defl.a.size - 2}], got {arr.min()}..{arr.max()}")
+    return arr.astype(np.intp)
+
+
+@finite_result()
 def deflate(g: np.ndarray, dtype=np.float64) -> Deflation:
     """Group a (checked, finite, 1-d) gain vector by distinct ``|g|``.
 
-    The gains are divided by a power of two so that ``max|g|`` lies in ``[0.5, 1)``
-    (exact; avoids overflow in ``g²`` for gains up to 1e300).
+    The distinct ``|g|`` are kept exactly (``exponent`` is 0): every root is solved in a
+    power-of-two scale of its own (:func:`root_exponents`), never in one global scale that
+    would flush gains 1e-300 next to 1e300 to zero.
     """
+    try:
+        known = np.dtype(dtype) in (np.dtype(np.float64), np.dtype(np.longdouble))
+    except (TypeError, ValueError):
+        known = False
+    if not known:
+        raise TypeError(f"dtype must be numpy.float64 or numpy.longdouble, got {dtype!r}")
+    g = as_gain(g, "g")
+    if g.size == 0:
+        raise ValueError("g must have at least one entry, got shape (0,)")
     g = np.asarray(g, dtype=dtype)
     absg = np.abs(g)
-    amax = absg.max()
-    exponent = int(np.frexp(amax)[1]) if amax > 0 else 0
-    a, block, counts = np.unique(np.ldexp(absg, -exponent), return_inverse=True, return_counts=True)
+    a, block, counts = np.unique(absg, return_inverse=True, return_counts=True)
     sign = np.where(g < 0, -1.0, 1.0).astype(dtype)
     return Deflation(
         n=g.size,
@@ -106,22 +147,39 @@ def deflate(g: np.ndarray, dtype=np.float64) -> Deflation:
         weight=counts.astype(dtype),
         block=block.reshape(-1),
         sign=sign,
-        exponent=exponent,
+        exponent=0,
     )
+
+
+#: Scaled ``|g|`` above ``2**CLIP`` are clipped: their terms are below ``2**-2CLIP``.
+CLIP = 500
+
+
+@finite_result()
+def root_exponents(defl: Deflation, gaps: np.ndarray) -> np.ndarray:
+    """``e_t`` with ``a_{t+1} / 2**e_t`` in ``[0.5, 1)``: the scale of the root in gap ``t``."""
+    gaps = _check_gaps(_check_defl(defl), gaps)
+    return np.frexp(defl.a[np.asarray(gaps, dtype=np.intp) + 1])[1].astype(np.intp)
+
+
+def _scaled_rows(a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``A[r, j] = a_j / 2**e_r``, clipped to ``2**CLIP`` (exact below the clip)."""
+    A = np.ldexp(a[None, :], -e[:, None])
+    return np.minimum(A, np.ldexp(a.dtype.type(1), CLIP))
 
 
 def _rows_per_chunk(columns: int, chunk_elements: int | None) -> int:
     return max(1, (chunk_elements or CHUNK_ELEMENTS) // max(columns, 1))
 
 
-def _pole_differences(a: np.ndarray, origin: np.ndarray) -> np.ndarray:
-    """``D[r, j] = a_j² − a_{o_r}²``, computed as a product of a difference and a sum."""
-    ao = a[origin][:, None]
-    return (a[None, :] - ao) * (a[None, :] + ao)
+def _pole_differences(A: np.ndarray, origin: np.ndarray) -> np.ndarray:
+    """``D[r, j] = A_rj² − A_{r,o_r}²``, computed as a product of a difference and a sum."""
+    ao = A[np.arange(A.shape[0]), origin][:, None]
+    return (A - ao) * (A + ao)
 
 
 def _evaluate(D: np.ndarray, delta: np.ndarray, w: np.ndarray | None, buf: np.ndarray):
-    """Return ``(φ, ψ1, ψ1', ψ2')`` at offsets ``δ``: ψ1 sums the poles left of μ, ψ2 the right."""
+    """Return ``(φ, ψ1, ψ2, ψ1', ψ2')`` at offsets ``δ``: ψ1 sums the poles left of μ."""
     np.subtract(D, delta[:, None], out=buf)
     np.divide(1.0, buf, out=buf)
     neg = np.minimum(buf, 0.0)
@@ -157,25 +215,46 @@ def _middle_way_step(phi, dpsi1, dpsi2, tau_left, tau_right):
     c = tau_left * tau_right * phi
     disc = np.sqrt(np.maximum(b * b - 4.0 * a * c, 0.0))
     big = b + np.copysign(disc, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r_small = 2.0 * c / big
-        r_large = big / (2.0 * a)
+    r_small = 2.0 * c / big
+    r_large = big / (2.0 * a)
     inside_small = (r_small > tau_left) & (r_small < tau_right)
     inside_large = (r_large > tau_left) & (r_large < tau_right)
     eta = np.where(inside_small, r_small, np.where(inside_large, r_large, np.nan))
     return eta
 
 
+def _bisect(D, delta, lo, hi, w, rows, buf):
+    """Finish the rows ``rows`` by bisection until the bracket holds no float between its ends."""
+    lo_r, hi_r = lo[rows].copy(), hi[rows].copy()
+    todo = np.arange(rows.size)
+    for _ in range(4 * 1100):  # enough to split any float interval down to one ulp
+        mid = lo_r[todo] + 0.5 * (hi_r[todo] - lo_r[todo])
+        stuck = (mid <= lo_r[todo]) | (mid >= hi_r[todo])
+        todo, mid = todo[~stuck], mid[~stuck]
+        if not todo.size:
+            break
+        phi = _evaluate(D[rows[todo]], mid, w, buf[: todo.size])[0]
+        lo_r[todo] = np.where(phi < 0, mid, lo_r[todo])
+        hi_r[todo] = np.where(phi < 0, hi_r[todo], mid)
+    mid = lo_r + 0.5 * (hi_r - lo_r)
+    delta[rows] = np.where(mid == 0, np.where(lo_r == 0, hi_r, lo_r), mid)
+    return todo.size
+
+
 def _solve_chunk(a: np.ndarray, w: np.ndarray | None, gaps: np.ndarray, stats: dict | None):
-    """Solve the roots in the gaps ``gaps`` (indices ``t``: root in ``(a_t², a_{t+1}²)``)."""
+    """Solve the roots in the gaps ``gaps`` (root ``t`` in ``(a_t², a_{t+1}²)``), each root in
+    its own scale ``2**e_t`` (:func:`root_exponents`); returns ``(origin, delta, e)``."""
     dtype = a.dtype
     eps = np.finfo(dtype).eps
     B = gaps.size
     P = a.size
-    aL, aR = a[gaps], a[gaps + 1]
+    e = np.frexp(a[gaps + 1])[1].astype(np.intp)
+    A = _scaled_rows(a, e)
+    rows_idx = np.arange(B)
+    aL, aR = A[rows_idx, gaps], A[rows_idx, gaps + 1]
     h = (aR - aL) * (aR + aL)
     # 1. Evaluate at the middle of each gap, measured from the left pole.
-    D = _pole_differences(a, gaps)
+    D = _pole_differences(A, gaps)
     buf = np.empty((B, P), dtype=dtype)
     half = 0.5 * h
     phi, _, _, dpsi1, dpsi2 = _evaluate(D, half, w, buf)
@@ -183,7 +262,7 @@ def _solve_chunk(a: np.ndarray, w: np.ndarray | None, gaps: np.ndarray, stats: d
     # 2. Choose the origin (nearer pole) and the bracket for δ = μ − d_origin.
     origin = np.where(right, gaps + 1, gaps)
     if np.any(right):
-        D[right] = _pole_differences(a, origin[right])
+        D[right] = _pole_differences(A[right], origin[right])
     lo = np.where(right, -half, 0.0)
     hi = np.where(right, 0.0, half)
     # First step from the midpoint (τ_L = −h/2, τ_R = h/2), expressed in the new frame.
@@ -216,26 +295,38 @@ def _solve_chunk(a: np.ndarray, w: np.ndarray | None, gaps: np.ndarray, stats: d
         new = np.where(bad, 0.5 * (lo_a + hi_a), new)
         noise = 4.0 * eps * (psi2 - psi1)
         small = ~bad & (np.abs(eta) <= 4.0 * eps * np.abs(da))
-        done = (phi == 0) | small | (np.abs(phi) <= noise)
+        collapsed = (lo_a + 0.5 * (hi_a - lo_a) <= lo_a) | (lo_a + 0.5 * (hi_a - lo_a) >= hi_a)
+        done = (phi == 0) | small | (np.abs(phi) <= noise) | collapsed
         new = np.where(phi == 0, da, new)
         delta[active] = new
         active = active[~done]
+    bisected = int(active.size)
+    left = _bisect(D, delta, lo, hi, w, active, buf) if bisected else 0
+    if not np.all(np.isfinite(delta)) or left:  # pragma: no cover - a bracket always closes
+        raise RuntimeError(
+            f"secular solver: {left} root(s) did not converge; please report the gains"
+        )
     if stats is not None:
         stats["iterations"] = max(stats.get("iterations", 0), iterations)
-        stats["unconverged"] = stats.get("unconverged", 0) + int(active.size)
-    return origin, delta
+        stats["bisected"] = stats.get("bisected", 0) + bisected
+        stats["unconverged"] = stats.get("unconverged", 0) + left
+    return origin, delta, e
 
 
+@finite_result()
 def secular_roots(
     defl: Deflation,
     gaps: np.ndarray | None = None,
     chunk_elements: int | None = None,
     stats: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Return the secular roots as ``(origin, delta)``: ``μ_t = a_o² + δ`` (scaled by ``4**e``).
+    r"""Return the secular roots as ``(origin, delta)``: ``μ_t = (a_o² + δ_t)·4**e_t``.
 
     Solves :math:`\sum_j m_j/(a_j^2 - \mu) = 0` in each gap ``t`` (root in
-    ``(a_t², a_{t+1}²)``), all gaps at once, in chunks of rows.
+    ``(a_t², a_{t+1}²)``), all gaps at once, in chunks of rows. Each root is stored in its
+    own scale ``2**e_t`` (:func:`root_exponents`): ``δ_t`` and ``a_o/2**e_t`` are in it.
+    Roots the rational iteration has not settled after ``MAX_ITERATIONS`` are finished by
+    bisection down to one ulp (counted in ``stats["bisected"]``); none is left unconverged.
 
     Parameters
     ----------
@@ -246,20 +337,23 @@ def secular_roots(
     chunk_elements : int, optional
         Rows × poles per chunk (default ``CHUNK_ELEMENTS``).
     stats : dict, optional
-        Receives ``"iterations"`` (maximum over chunks) and ``"unconverged"``.
+        Receives ``"iterations"`` (maximum over chunks), ``"bisected"`` and
+        ``"unconverged"`` (always 0: a RuntimeError is raised instead).
 
     Returns
     -------
     origin : numpy.ndarray of int
         Index of the nearer pole for each root.
     delta : numpy.ndarray
-        Offset of the root from that pole (in the scaled units of ``defl.a``).
+        Offset of the root from that pole, in the root's own units ``4**e_t``.
     """
-    a = defl.a
+    a = _check_defl(defl).a
     P = a.size
-    if gaps is None:
-        gaps = np.arange(P - 1)
-    gaps = np.asarray(gaps, dtype=np.intp)
+    gaps = np.arange(P - 1) if gaps is None else _check_gaps(defl, gaps)
+    if chunk_elements is not None:
+        chunk_elements = as_count(chunk_elements, "chunk_elements", low=1)
+    if stats is not None and not isinstance(stats, dict):
+        raise TypeError(f"stats must be a dict or None, got {type(stats).__name__}")
     origin = np.empty(gaps.size, dtype=np.intp)
     delta = np.empty(gaps.size, dtype=a.dtype)
     w = None if np.all(defl.weight == 1) else defl.weight
@@ -267,14 +361,36 @@ def secular_roots(
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         for start in range(0, gaps.size, rows):
             sl = slice(start, start + rows)
-            origin[sl], delta[sl] = _solve_chunk(a, w, gaps[sl], stats)
+            origin[sl], delta[sl], _ = _solve_chunk(a, w, gaps[sl], stats)
     return origin, delta
 
 
-def _root_values(defl: Deflation, origin: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    """``μ = a_o² + δ`` in the scaled units (``μ_true = μ · 4**e``)."""
-    ao = defl.a[origin]
+def _root_values(defl: Deflation, origin: np.ndarray, delta: np.ndarray, gaps=None) -> np.ndarray:
+    """``μ' = (a_o/2**e_t)² + δ`` in each root's own units (``μ_t = μ' · 4**e_t``)."""
+    gaps = np.arange(origin.size) if gaps is None else np.asarray(gaps, dtype=np.intp)
+    ao = np.ldexp(defl.a[origin], -root_exponents(defl, gaps))
     return ao * ao + delta
+
+
+@finite_result()
+def root_semi_axes(defl: Deflation, origin, delta, gaps=None) -> np.ndarray:
+    """``s_t = √(N μ_t)`` for solved roots, computed in each root's scale (never overflows
+    when ``√N max|g|`` is finite; a result below the float range rounds like any float)."""
+    _check_defl(defl)
+    origin = as_real(origin, "origin", ndim=1)
+    delta = as_real(delta, "delta", ndim=1)
+    gaps = np.arange(origin.size) if gaps is None else _check_gaps(defl, gaps)
+    if origin.dtype.kind not in "iu" or not (origin.shape == delta.shape == gaps.shape):
+        raise ValueError(
+            f"origin (integer pole indices) and delta must both have shape {gaps.shape}, "
+            f"got {origin.dtype} {origin.shape} and {delta.shape}"
+        )
+    if origin.size and (origin.min() < 0 or origin.max() >= defl.a.size):
+        raise ValueError(f"origin must index the {defl.a.size} poles, got {origin.min()}..")
+    mu = _root_values(defl, origin, delta.astype(defl.a.dtype), gaps)
+    if np.any(mu < 0):
+        raise ValueError("delta puts a root below 0: origin and delta must come from secular_roots")
+    return np.ldexp(np.sqrt(defl.n * mu), root_exponents(defl, gaps))
 
 
 def _deflated_values(defl: Deflation) -> tuple[np.ndarray, np.ndarray]:
@@ -284,6 +400,12 @@ def _deflated_values(defl: Deflation) -> tuple[np.ndarray, np.ndarray]:
     return idx, defl.a[idx]
 
 
+def _deflated_semi_axes(defl: Deflation, a_defl: np.ndarray) -> np.ndarray:
+    """``√N a`` for deflated poles, without overflowing ``N a²``."""
+    return np.sqrt(a_defl.dtype.type(defl.n)) * a_defl
+
+
+@finite_result()
 def secular_semi_axes(
     defl: Deflation, chunk_elements: int | None = None, stats: dict | None = None
 ) -> np.ndarray:
@@ -291,12 +413,10 @@ def secular_semi_axes(
 
     Memory is O(N) plus one chunk of ``chunk_elements`` numbers.
     """
+    _check_defl(defl)
     origin, delta = secular_roots(defl, chunk_elements=chunk_elements, stats=stats)
-    mu = _root_values(defl, origin, delta)
     _, a_defl = _deflated_values(defl)
-    n = defl.n
-    s = np.concatenate([np.sqrt(n * mu), np.sqrt(float(n)) * a_defl])
-    s = np.ldexp(s, defl.exponent)
+    s = np.concatenate([root_semi_axes(defl, origin, delta), _deflated_semi_axes(defl, a_defl)])
     return np.sort(s)[::-1].copy()
 
 
@@ -314,46 +434,46 @@ def _householder_complement(m: int, dtype) -> np.ndarray:
 
 
 def _recomputed_weights(defl: Deflation, origin, delta, chunk_elements) -> np.ndarray:
-    r"""Löwner weights ``ẑ`` for which the computed roots are exact eigenvalues.
+    r"""Löwner weights ``ẑ = a ⊙ w`` for which the computed roots are exact eigenvalues.
 
     For the (block-combined) problem ``D − ẑ ẑᵀ`` with poles ``c_i = a_i²`` and roots
     ``r_t ∈ (c_t, c_{t+1})`` (plus the exact root 0 when no gain is zero):
 
     .. math::
 
-        ẑ_i^2 = c_i \prod_{j<i} \frac{c_i - r_j}{c_i - c_j}
-                 \prod_{j>i} \frac{r_{j-1} - c_i}{c_j - c_i},
+        ẑ_i^2 = c_i \prod_{t<i} \frac{c_i - r_t}{c_i - c_t}
+                 \prod_{t \ge i} \frac{r_t - c_i}{c_{t+1} - c_i},
 
-    every factor in ``[0, 1]`` (interlacing), so the product neither overflows nor
-    underflows. ``ẑ = 0`` for a zero pole.
+    every factor in ``[0, 1]`` (interlacing) and scale-free, so each is computed in the
+    scale ``2**e_t`` of its root; the product ``w_i²`` neither overflows nor underflows
+    harmfully. Returns ``w`` (``ẑ_i = a_i w_i``); ``w = 0`` for a zero pole.
     """
     a = defl.a
     P = a.size
-    z = np.zeros(P, dtype=a.dtype)
-    start_pole = 1 if defl.has_zero else 0
+    w = np.zeros(P, dtype=a.dtype)
     if P == 1:
-        z[0] = 0.0 if defl.has_zero else a[0]
-        return z
+        w[0] = 0.0 if defl.has_zero else 1.0
+        return w
+    start_pole = 1 if defl.has_zero else 0
+    T = np.arange(P - 1)
+    e = root_exponents(defl, T)
+    clip = np.ldexp(a.dtype.type(1), CLIP)
+    ao = np.minimum(np.ldexp(a[origin], -e), clip)  # the root's nearer pole, scale t
+    a_lo = np.ldexp(a[T], -e)  # sqrt(c_t) in scale t
+    a_hi = np.ldexp(a[T + 1], -e)  # sqrt(c_{t+1}) in scale t, in [0.5, 1)
     rows = _rows_per_chunk(P, chunk_elements)
-    cols = np.arange(P)
-    ao = a[origin]
     for start in range(start_pole, P, rows):
         i = np.arange(start, min(P, start + rows))
-        ai = a[i][:, None]
-        # X[i, t] = c_i − r_t for t = 0 … P−2;  Y[i, j] = c_j − c_i
-        X = (ai - ao[None, :]) * (ai + ao[None, :]) - delta[None, :]
-        Y = (a[None, :] - ai) * (a[None, :] + ai)
-        lower = cols[None, :] < i[:, None]
-        upper = cols[None, :] > i[:, None]
-        Xl = np.concatenate([X, np.ones((i.size, 1), a.dtype)], axis=1)  # X[:, j]
-        Xr = np.concatenate([np.ones((i.size, 1), a.dtype), -X], axis=1)  # −X[:, j−1]
-        num = np.where(lower, Xl, np.where(upper, Xr, 1.0))
-        den = np.where(lower, -Y, np.where(upper, Y, 1.0))
-        prod = np.prod(num / den, axis=1)
-        z[i] = np.sqrt(a[i] * a[i] * prod)
-    return z
+        ai = np.minimum(np.ldexp(a[i][:, None], -e[None, :]), clip)  # (I, T), scale t
+        X = (ai - ao) * (ai + ao) - delta[None, :]  # c_i − r_t, scale t
+        below = T[None, :] < i[:, None]
+        num = np.where(below, X, -X)
+        den = np.where(below, (ai - a_lo) * (ai + a_lo), (a_hi - ai) * (a_hi + ai))
+        w[i] = np.sqrt(np.prod(num / den, axis=1))
+    return w
 
 
+@finite_result()
 def secular_axes(
     defl: Deflation, chunk_elements: int | None = None, stats: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -361,34 +481,39 @@ def secular_axes(
 
     Collapsed axes (``k ≥ 2`` zero gains) span the complement of ``Σ_{g_j=0} e_j`` inside
     ``span{e_j : g_j = 0}``; repeated ``|g|`` blocks get a Householder basis of the
-    complement of ``S·1`` inside the block.
+    complement of ``S·1`` inside the block. Direction ``t`` is
+    ``u_t ∝ S (D − r_t)^{-1} ẑ``, evaluated in the root's own scale ``2**e_t``.
     """
-    n = defl.n
+    n = _check_defl(defl).n
     a = defl.a
     dtype = a.dtype
     origin, delta = secular_roots(defl, chunk_elements=chunk_elements, stats=stats)
-    mu = _root_values(defl, origin, delta)
     defl_idx, a_defl = _deflated_values(defl)
-    values = np.concatenate([np.sqrt(n * mu), np.sqrt(float(n)) * a_defl])
+    values = np.concatenate(
+        [root_semi_axes(defl, origin, delta), _deflated_semi_axes(defl, a_defl)]
+    )
     order = np.argsort(-values, kind="stable")
     position = np.empty_like(order)
     position[order] = np.arange(order.size)
-    semi = np.ldexp(values[order], defl.exponent)
+    semi = values[order]
     axes = np.zeros((n - 1, n), dtype=dtype)
 
     # Secular (non-deflated) directions.
     n_roots = origin.size
     if n_roots:
-        z = _recomputed_weights(defl, origin, delta, chunk_elements)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            wts = _recomputed_weights(defl, origin, delta, chunk_elements)
         col_scale = defl.sign / np.sqrt(defl.weight[defl.block])
         rows = _rows_per_chunk(a.size, chunk_elements)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             for start in range(0, n_roots, rows):
                 sl = slice(start, min(n_roots, start + rows))
-                ao = a[origin[sl]][:, None]
-                X = (a[None, :] - ao) * (a[None, :] + ao) - delta[sl][:, None]  # c_i − μ_t
-                V = z[None, :] / X
-                V[:, z == 0] = 0.0
+                t = np.arange(sl.start, sl.stop)
+                A = _scaled_rows(a, root_exponents(defl, t))  # (B, P)
+                ao = A[np.arange(t.size), origin[sl]][:, None]
+                X = (A - ao) * (A + ao) - delta[sl][:, None]  # c_i − μ_t, scale t
+                V = (A * wts[None, :]) / X
+                V[:, wts == 0] = 0.0
                 V /= np.max(np.abs(V), axis=1, keepdims=True)
                 V /= np.sqrt(np.einsum("ij,ij->i", V, V))[:, None]
                 axes[position[sl]] = V[:, defl.block] * col_scale[None, :]

@@ -100,7 +100,7 @@ def test_secular_roots_solve_the_secular_equation_in_mpmath():
     g = np.concatenate([rng.uniform(1e-4, 1e-3, 3), rng.normal(1, 0.3, 9), [1.0, 1.0 + 2.0**-45]])
     defl = sec.deflate(g)
     origin, delta = sec.secular_roots(defl)
-    scale = 4.0**defl.exponent
+    exps = sec.root_exponents(defl, np.arange(origin.size))
     with mpmath.workdps(DPS):
         d = sorted({mpmath.mpf(float(v)) ** 2 for v in np.abs(g)})
         phi = lambda m: mpmath.fsum(1 / (mpmath.mpf(float(v)) ** 2 - m) for v in g)  # noqa: E731
@@ -112,7 +112,7 @@ def test_secular_roots_solve_the_secular_equation_in_mpmath():
             # compare the offset from the nearer pole: the quantity the solver keeps exact
             o = int(origin[t])
             ref = (lo + hi) / 2 - d[o]
-            got = mpmath.mpf(float(delta[t])) * scale
+            got = mpmath.ldexp(mpmath.mpf(float(delta[t])), 2 * int(exps[t]))
             assert abs(got - ref) <= 4e-16 * abs(ref), t
 
 
