@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._checks import as_count, as_flag
+
 __all__ = ["Case", "CaseOutcome", "CheckResult", "run_cases", "TIMEOUT_S"]
 
 #: Seconds one call of the student's function may take before the case fails.
@@ -428,7 +430,15 @@ def run_cases(
         Grow the float32 ``atol`` with the inputs' magnitude (off for scale-free answers
         such as angles).
     """
+    if isinstance(cases, (str, bytes)) or not isinstance(cases, Iterable):
+        raise TypeError(f"cases must be a list of Case objects, got {type(cases).__name__}")
     cases = list(cases)
+    if not all(isinstance(c, Case) for c in cases):
+        bad = next(c for c in cases if not isinstance(c, Case))
+        raise TypeError(f"cases must hold only Case objects, got a {type(bad).__name__}")
+    for arg, fn in (("judge", judge), ("convert", convert)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{arg} must be a function or None, got {type(fn).__name__}")
     judge = judge or (lambda got, expected, rt, at, case: default_judge(got, expected, rt, at))
     convert = convert or (lambda value: to_array(value, allow_bool=allow_bool))
     outcomes: list[CaseOutcome] = []
@@ -570,7 +580,12 @@ def _verdict(name: str, outcomes: list[CaseOutcome], diagnosis: str | None = Non
 
 def case_rng(seed: int, hidden: bool) -> np.random.Generator:
     """The random stream of a checker's cases: ``default_rng(seed)`` for the visible cases, an
-    independent stream of the same seed for the hidden ones."""
+    independent stream of the same seed for the hidden ones.
+
+    Every ``check_*`` draws its cases here first, so this is where its ``seed`` (an integer
+    >= 0) and ``hidden`` (True or False) are checked.
+    """
+    seed, hidden = as_count(seed, "seed"), as_flag(hidden, "hidden")
     return np.random.default_rng([int(seed), 0x11D]) if hidden else np.random.default_rng(seed)
 
 
