@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..geometry import hyperplane_normal
+from ._args import as_frames, as_size, as_vector3
 from ..explorer import Explorer, explorer_factory, slider, sweep
 from ..plotting import (
     COLORS,
@@ -50,6 +51,7 @@ def ellipsoid_sections(gain, bias, n: int = 121) -> list[np.ndarray]:
 
     Its semi-axes are ``√3 |g_n|`` along the neuron axes; a zero gain gives a flat ellipsoid.
     """
+    gain, bias, n = as_vector3(gain, "gain"), as_vector3(bias, "bias"), as_size(n, "n", low=2)
     g = np.sqrt(3.0) * np.abs(np.asarray(gain, dtype=float))
     b = np.asarray(bias, dtype=float)
     t = np.linspace(0, 2 * np.pi, n)
@@ -110,6 +112,11 @@ def affine_pictures(cases=None):
     """
     from ..plotting import new_figure
 
+    if cases is not None and not (isinstance(cases, (list, tuple)) and cases and all(
+            isinstance(c, (list, tuple)) and len(c) == 2 and isinstance(c[1], str) for c in cases)):
+        raise TypeError(f"cases must be a non-empty list of (gain, title) pairs, got {cases!r:.60}")
+    for k, (gain, _) in enumerate(cases or ()):
+        as_vector3(gain, f"cases[{k}] gain")
     if cases is None:
         cases = [((1.0, 1.0, 1.0), "g = (1, 1, 1): the circle, plane ⟂ 1"),
                  ((1.4, 0.8, 0.5), "g = (1.4, 0.8, 0.5): stretched, tilted"),
@@ -147,6 +154,7 @@ def affine_explorer(gain=START_GAIN, bias=START_BIAS) -> Explorer:
     with semi-axes ``√3|g_n|`` (dotted sections), the output ellipse (purple), its plane and
     the normal ``α ∝ 1/g`` (``e_j`` exactly when ``g_j = 0``) drawn from ``b``.
     """
+    as_vector3(gain, "gain"), as_vector3(bias, "bias")
     fig, ax = figure_3d(limit=3.2, figsize=(8.6, 5.4), elev=20, azim=-50)
     ax.set_xlabel("output $y_1$")
     ax.set_ylabel("output $y_2$")
@@ -172,6 +180,7 @@ def affine_explorer(gain=START_GAIN, bias=START_BIAS) -> Explorer:
 
 def affine_frames(n: int = 24) -> list[dict[str, float]]:
     """Return frames for chapter 4's static player: ``g₂`` sweeps 1.2 → −1.2 through 0, then ``b`` moves."""
+    n = as_frames(n)
     half = n - n // 3
     g2 = np.concatenate([np.linspace(1.2, -1.2, half), np.full(n - half, -1.2)])
     # keep g₂ = 0 exactly in the sweep when half is odd; otherwise add it explicitly

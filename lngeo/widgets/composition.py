@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_eps, as_scalar
 from ..core import decompose
+from ._args import as_frames, as_vector3
 from ..explorer import Explorer, explorer_factory, log_slider, slider, sweep
 from ..plotting import (
     COLORS,
@@ -35,6 +37,7 @@ def composition_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, a=(1.5, 0.5, -0.4
     radius √3 (orange, green circle) and the output ``LN(a) = G·scaled + b`` on or inside the
     output ellipse (vermillion, purple).
     """
+    as_vector3(gain, "gain"), as_vector3(bias, "bias"), as_vector3(a, "a"), as_eps(eps)
     gain = np.asarray(gain, dtype=float)
     bias = np.asarray(bias, dtype=float)
     fig, ax = figure_3d(limit=3.2)
@@ -85,6 +88,7 @@ def composition_frames(n: int = 24, mean: float = 0.5, radius: float = 1.6) -> l
     the ellipse. Every component stays within the sliders' range [−2, 2]
     (``|mean| + radius·√(2/3) ≤ 2``); a slider would clamp it, and the input would leave its circle.
     """
+    n, mean, radius = as_frames(n), as_scalar(mean, "mean"), as_scalar(radius, "radius")
     theta = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
     q = circle_points(np.ones(3), 1.0, n=5)  # only for the basis
     q1 = q[0]

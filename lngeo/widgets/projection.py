@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_scalar
 from ..core import project
+from ._args import as_frames, as_seed, as_vector3
 from ..explorer import Explorer, explorer_factory, slider, sweep
 from ..plotting import (
     COLORS,
@@ -28,7 +30,7 @@ def projection_pictures(seed: int = 2):
     A few seeded random inputs (black) drop along the all-ones direction (dotted) onto
     ``1⟂`` (blue points): the drop is ``μ(a)·1``, the projection ``Πa = a − μ1``.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     fig = new_figure(figsize=(9.6, 4.4))
     ax2 = fig.add_subplot(1, 2, 1)
     ax3 = fig.add_subplot(1, 2, 2, projection="3d")
@@ -84,6 +86,7 @@ def projection_explorer(a=(1.4, 0.2, -0.7), shift: float = 0.8) -> Explorer:
     black arrow, its drop and the grey mean part, never the blue ``Πa``: the projection forgets
     the mean.
     """
+    as_vector3(a, "a"), as_scalar(shift, "shift")
     fig, ax = figure_3d(limit=2.6, figsize=(8.0, 5.2), elev=18, azim=-35)
     ones = np.ones(3)
     plane_patch(ax, ones, half=2.4, label=LABELS["hyperplane"])
@@ -127,6 +130,7 @@ def projection_frames(n: int = 24, a=(1.4, 0.2, -0.7)) -> list[dict[str, float]]
     First half: the mean shift ``c`` sweeps from −1.5 to 1.5 (only the input moves).
     Second half: the input turns about the 1 axis at a fixed mean (the projection turns with it).
     """
+    n, a = as_frames(n), as_vector3(a, "a")
     half = n // 2
     a = np.asarray(a, dtype=float)
     c = np.concatenate([np.linspace(-1.5, 1.5, half), np.full(n - half, 0.8)])
