@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 import numpy as np
 
+from .._checks import as_eps, as_real, as_scalar
 from ..core import layer_norm, rms_norm
 from ..dynamics import interpolate_parameters, iterate_layer_norm, line_outputs, pre_ln_residual, two_neuron_fold
 from ..explorer import Explorer, explorer_factory, slider, sweep
@@ -27,6 +28,7 @@ from ..plotting import (
     update_wireframe,
     wireframe_artist,
 )
+from ._args import as_frames, as_seed, as_size, as_vector3
 from .output_set import EXAMPLE_BIAS, EXAMPLE_GAIN, sample_inputs
 
 __all__ = [
@@ -62,6 +64,7 @@ def _direction(theta: float) -> np.ndarray:
 
 def arc_line(theta: float = 1.6) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(a, v)``: the arc explorer's line ``a + t v`` for direction ``θ`` (``v`` a unit vector in ``1⟂``)."""
+    theta = as_scalar(theta, "theta")
     return _A.copy(), _direction(theta)
 
 
@@ -74,6 +77,7 @@ def arc_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS) -> Explorer:
     variance) and ``ε ∈ [0, 0.5]``. The line (black, dashed) maps to an arc of the output
     ellipse (vermillion); the current input and output are marked.
     """
+    as_vector3(gain, "gain"), as_vector3(bias, "bias")
     g, b = np.asarray(gain, float), np.asarray(bias, float)
     fig, ax = figure_3d(limit=3.6, figsize=(8.6, 5.6), elev=30, azim=-25)
     plane_patch(ax, normal_space(g)[0], b, half=3.4, label="output plane")
@@ -112,6 +116,7 @@ def arc_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS) -> Explorer:
 
 def arc_frames(n: int = 24) -> list[dict[str, float]]:
     """Return frames for chapter 6's line-to-arc player: ``t`` from −4 to 4."""
+    n = as_frames(n)
     return sweep(t=np.linspace(-4.0, 4.0, n))
 
 
@@ -173,6 +178,7 @@ def training_explorer(gain=TRAINED_GAIN, bias=TRAINED_BIAS) -> Explorer:
 
 def training_frames(n: int = 20) -> list[dict[str, float]]:
     """Return frames for the training player: ``t`` from 0 to 1 with the projection on."""
+    n = as_frames(n)
     return sweep(t=np.linspace(0.0, 1.0, n))
 
 
@@ -217,6 +223,8 @@ def perturbation_figure(a=PERTURBATION_INPUT, radius: float = 0.35, eps: float =
     of the output ellipse (``u_k·(y − b)``), with the ellipse. The cloud is squeezed onto the
     boundary: it moves *along* the surface, hardly *across* it.
     """
+    a, radius, eps = as_vector3(a, "a"), as_scalar(radius, "radius", low=0.0), as_eps(eps)
+    n, seed = as_size(n, "n"), as_seed(seed)
     rng = np.random.default_rng(seed)
     a = np.asarray(a, float)
     d = rng.normal(size=(n, 3))
@@ -252,6 +260,8 @@ def fold_figure(eps_values=(0.0, 1e-3, 1e-2, 1e-1, 1.0)):
     input plane coloured by ``LN(a)₁`` for ``ε = 0.01``: constant along every line parallel to
     ``1`` (each collapses to one output point), flipping across the diagonal ``a₁ = a₂``.
     """
+    if np.any(as_real(eps_values, "eps_values", ndim=1, min_size=1) < 0):
+        raise ValueError(f"eps_values must all be >= 0, got {eps_values!r:.60}")
     fig, (ax1, ax2) = figure_2d(ncols=2, figsize=(10.0, 4.2), equal=[False, True])
     d = np.linspace(-2, 2, 801)
     d = d[d != 0]
@@ -284,6 +294,7 @@ def iteration_figure(n: int = 64, layers: int = 12, seed: int = 0):
     sketch reuses one gain and bias in every block; a real model has one LayerNorm, and one
     output ellipsoid, per block.
     """
+    n, layers, seed = as_size(n, "n", low=2), as_size(layers, "layers"), as_seed(seed)
     rng = np.random.default_rng(seed)
     a = rng.normal(size=n) * 2 + 1
     g, b = rng.normal(1, 0.5, n), rng.normal(0, 0.5, n)

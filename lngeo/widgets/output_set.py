@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_eps, as_scalar
 from ..core import layer_norm, radial_fraction
 from ..explorer import Explorer, explorer_factory, slider, sweep
 from ..geometry import interlacing_bounds, normal_space, principal_axes, semi_axes
+from ._args import as_frames, as_seed, as_size, as_vector3
 from ..plotting import (
     COLORS,
     HIST_STYLE,
@@ -48,7 +50,8 @@ def sample_inputs(n: int = 160, dim: int = 3, seed: int = 5) -> np.ndarray:
     ``a = m 1 + σ x`` with ``x`` standard normal, ``σ`` log-uniform: for ``ε`` around 0.01
     some land well inside the output ellipse, most near its boundary.
     """
-    rng = np.random.default_rng(seed)
+    n, dim = as_size(n, "n"), as_size(dim, "dim")
+    rng = np.random.default_rng(as_seed(seed))
     sigma = np.exp(rng.uniform(np.log(0.03), np.log(3.0), size=(n, 1)))
     return rng.normal(size=(n, 1)) + sigma * rng.normal(size=(n, dim))
 
@@ -105,6 +108,7 @@ def output_set_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, eps: float = 0.01)
     semi-axes ``√3|g_n|`` (purple wireframe), their intersection — the output ellipse —
     with its principal axes ``b ± s_k u_k`` (blue), and 160 real LayerNorm outputs.
     """
+    as_vector3(gain, "gain"), as_vector3(bias, "bias"), as_eps(eps)
     inputs = sample_inputs()
     s0 = semi_axes(np.asarray(gain, dtype=float))
     fig, ax = figure_3d(limit=3.6, figsize=(8.6, 5.6), elev=30, azim=-25)
@@ -135,6 +139,7 @@ def output_set_explorer(gain=EXAMPLE_GAIN, bias=EXAMPLE_BIAS, eps: float = 0.01)
 
 def output_set_frames(n: int = 24) -> list[dict[str, float]]:
     """Return frames for chapter 5's static player: ``g₃`` from 1.4 through 0 to −1.2."""
+    n = as_frames(n)
     return sweep(g3=np.linspace(1.4, -1.2, n))
 
 
@@ -204,7 +209,11 @@ def near_surface_figure(n: int = 768, eps: float = 1e-5, samples: int = 4000, se
     normal and ``σ`` log-normal (median 1, spread e^{±1.5}). Right: the curve
     ``1 − r = 1 − 1/√(1 + ε/σ²)`` against ``σ²/ε``, with MATH.md's landmarks.
     """
-    rng = np.random.default_rng(seed)
+    n, samples = as_size(n, "n", low=2), as_size(samples, "samples")
+    eps = as_scalar(eps, "eps", low=float(np.finfo(float).tiny))  # 1 − r is drawn on a log axis
+    if n * samples > 50_000_000:
+        raise ValueError(f"n * samples must be <= 5e7 (the figure draws an (samples, n) array), got {n} * {samples}")
+    rng = np.random.default_rng(as_seed(seed))
     sigma = np.exp(rng.normal(0.0, 1.5, size=(samples, 1)))
     r = radial_fraction(sigma * rng.normal(size=(samples, n)), eps=eps)
     gap = 1.0 - r
