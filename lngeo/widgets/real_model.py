@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 import numpy as np
 
+from .._checks import as_choice, as_real, as_scalar
 from ..explorer import Explorer, explorer_factory
 from ..geometry import interlacing_bounds, semi_axes
 from ..model_geometry import (
@@ -54,7 +55,11 @@ def label_layout(points: np.ndarray, ring: float = LABEL_RING, min_sep: float = 
     >>> bool(np.all(np.diff(ang) >= LABEL_SEPARATION - 1e-9))
     True
     """
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    arr = as_real(points, "points")
+    if arr.size % 2:
+        raise ValueError(f"points must have shape (K, 2), got shape {arr.shape}")
+    ring, min_sep = as_scalar(ring, "ring", low=0.0), as_scalar(min_sep, "min_sep", low=0.0)
+    pts = np.asarray(arr, dtype=float).reshape(-1, 2)
     if len(pts) == 0:
         return pts.copy()
     r = np.hypot(pts[:, 0], pts[:, 1])
@@ -78,6 +83,13 @@ def _layernorms():
     from ..models import load_layernorms
 
     return load_layernorms()
+
+
+def _layer_names(names, lns) -> tuple:
+    """Check ``names``: a non-empty list or tuple of the model's LayerNorm names."""
+    if isinstance(names, (str, bytes)) or not isinstance(names, (list, tuple)) or not names:
+        raise TypeError(f"names must be a non-empty list of LayerNorm names, got {names!r:.60}")
+    return tuple(as_choice(n, f"names[{k}]", list(lns)) for k, n in enumerate(names))
 
 
 def _int_slider(description: str, lo: int, hi: int, value: int) -> ipw.IntSlider:
@@ -230,8 +242,8 @@ def spectrum_figure(names=None):
     """
     from ..plotting import new_figure
 
-    names = SPECTRUM_NAMES if names is None else names
     lns = _layernorms()
+    names = SPECTRUM_NAMES if names is None else _layer_names(names, lns)
     fig = new_figure(figsize=(8.6, 7.0))
     axes = fig.subplots(2, (len(names) + 1) // 2, squeeze=False).ravel()
     for ax in axes[len(names):]:
@@ -275,6 +287,7 @@ def gains_figure(name: str = "encoder.layer.5.output.LayerNorm"):
     (:func:`gains_alt` states by how much).
     """
     lns = _layernorms()
+    name = as_choice(name, "name", list(lns))
     run = corpus_encoding()
     g = lns[name].gain
     a = run.layernorm_inputs[name]
@@ -350,6 +363,10 @@ def figure_html(fig, alt: str):
 
     from IPython.display import HTML
 
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a str (the figure's alt text), got {type(alt).__name__}")
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -363,6 +380,7 @@ SPECTRUM_NAMES = ("embeddings.LayerNorm", "encoder.layer.2.attention.output.Laye
 def spectrum_alt(names=SPECTRUM_NAMES) -> str:
     """Return the alt text of :func:`spectrum_figure`, with each panel's measured range."""
     lns = _layernorms()
+    names = SPECTRUM_NAMES if names is None else _layer_names(names, lns)
     parts = []
     for name in names:
         s = semi_axes(lns[name].gain)
@@ -378,7 +396,8 @@ def gains_alt(name: str = "encoder.layer.5.output.LayerNorm") -> str:
     """Return the alt text of :func:`gains_figure`, with the measured gains and input spreads."""
     from ..model_geometry import near_zero_gains
 
-    g = _layernorms()[name].gain
+    lns = _layernorms()
+    g = lns[as_choice(name, "name", list(lns))].gain
     spread = corpus_encoding().layernorm_inputs[name].std(axis=0)
     dead = near_zero_gains(g)
     alive = np.delete(np.abs(g), dead)

@@ -9,9 +9,14 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from .._checks import as_eps, as_real, as_scalar
 from ..core import layer_norm, project, radial_fraction, scale
 from ..explorer import Explorer, explorer_factory, log_slider, sweep
 from ..plotting import COLORS, HIST_STYLE, LABELS, figure_2d, new_figure, orthonormal_basis
+from ._args import as_frames, as_seed, as_size
+
+#: The smallest positive float64: for arguments that must be > 0 (they divide or sit on a log axis).
+_POSITIVE = float(np.finfo(float).tiny)
 
 __all__ = [
     "EPS_MIN",
@@ -62,6 +67,9 @@ def radial_fraction_table(sigmas=(1.0, 0.1, 0.022, 0.01, 0.00183), n: int = 768,
     table lists σ, σ²/ε, the formula's ``r`` and the measured ``|scaled|/√N``. (HTML, not
     Markdown: the book renders Markdown outputs as CommonMark, which has no tables.)
     """
+    if np.any(as_real(sigmas, "sigmas", ndim=1, min_size=1) <= 0):
+        raise ValueError(f"sigmas must all be > 0 (σ²/ε is tabulated), got {sigmas!r:.60}")
+    n, eps, seed = as_size(n, "n", low=2), as_scalar(eps, "eps", low=_POSITIVE), as_seed(seed)
     from IPython.display import HTML
 
     rng = np.random.default_rng(seed)
@@ -83,6 +91,8 @@ def sign_function_plot(eps_values=(0.0, 1e-2, 1e-1, 1.0)):
     With N = 2, ``LN(a)₁ = d / √(d² + 4ε)`` for ``d = a₁ − a₂``: a smoothed sign function,
     the exact sign function when ε = 0.
     """
+    if np.any(as_real(eps_values, "eps_values", ndim=1, min_size=1) < 0):
+        raise ValueError(f"eps_values must all be >= 0, got {eps_values!r:.60}")
     fig = new_figure(figsize=(7.0, 3.6))
     ax = fig.add_subplot()
     d = np.linspace(-2.0, 2.0, 400)  # even count: d = 0 is not sampled (0/0 when ε = 0)
@@ -104,9 +114,15 @@ def near_surface_histograms(widths=(3, 64, 768), eps: float = 1e-5, n_inputs: in
     ``1 − r ≈ ε / (2σ²)``: at N = 3 the variance of a random input varies a lot and a few
     inputs sit deep inside; at N = 768 every input's σ² is close to 1 and ``1 − r ≈ 5·10⁻⁶``.
     """
+    as_real(widths, "widths", ndim=1, min_size=1)
+    widths = [as_size(w, f"widths[{k}]", low=2) for k, w in enumerate(widths)]
+    eps, n_inputs, seed = as_eps(eps), as_size(n_inputs, "n_inputs"), as_seed(seed)
+    if n_inputs * max(widths) > 50_000_000:
+        raise ValueError(f"n_inputs * max(widths) must be <= 5e7 (each panel draws an (n_inputs, N) array), "
+                         f"got {n_inputs} * {max(widths)}")
     rng = np.random.default_rng(seed)
     fig = new_figure(figsize=(9.6, 3.2))
-    axes = fig.subplots(1, len(widths), sharex=True)
+    axes = fig.subplots(1, len(widths), sharex=True, squeeze=False)[0]  # one row, also for one width
     bins = np.linspace(-7, 0, 57)
     for ax, n in zip(axes, widths):
         r = radial_fraction(rng.normal(size=(n_inputs, n)), eps=eps)
@@ -137,6 +153,8 @@ def scaling_explorer(eps: float = 1e-2, input_scale: float = 0.3, n_points: int 
     seen face on, the circle of radius √3, the inputs ``Πa`` (blue) and their images (orange),
     joined radially. Right: every input's ``(σ²/ε, r)`` on the curve ``r = 1/√(1 + ε/σ²)``.
     """
+    eps, input_scale = as_eps(eps), as_scalar(input_scale, "input_scale", low=_POSITIVE)
+    n_points, seed = as_size(n_points, "n_points"), as_seed(seed)
     q = orthonormal_basis(np.ones(3))
     base = _example_inputs(n_points, seed)
     fig, (ax, axr) = figure_2d(2, figsize=(10.0, 4.6), equal=[True, False], width_ratios=[1, 1.15])
@@ -193,5 +211,6 @@ def scaling_explorer(eps: float = 1e-2, input_scale: float = 0.3, n_points: int 
 
 def scaling_frames(n: int = 24) -> list[dict[str, float]]:
     """Return frames for chapter 3's static player: ε falls from 10 to its left end (ε = 0)."""
+    n = as_frames(n)
     eps = np.logspace(1, np.log10(EPS_MIN), n)
     return sweep(eps=eps, s=np.full(n, 0.3))
