@@ -153,6 +153,19 @@ _SCROLL_TO = """async (cellIndex) => {
     await new Promise(r => setTimeout(r, 300));
 }"""
 
+# The first markdown cell that opens an {exercise} (every chapter has one), as jupyterlab-myst
+# shows it: a rendered box with the exercise's title, not the raw ```{exercise} fence.
+_EXERCISE = """async () => {
+    const nb = window.jupyterapp.shell.currentWidget.content;
+    const i = nb.widgets.findIndex(w => w.model.type === 'markdown'
+                                   && w.model.sharedModel.getSource().startsWith('```{exercise}'));
+    if (i < 0) return {index: -1, text: ''};
+    nb.activeCellIndex = i; await nb.scrollToItem(i, 'start');
+    for (let k = 0; k < 40 && !nb.widgets[i].rendered; k++) await new Promise(r => setTimeout(r, 250));
+    await new Promise(r => setTimeout(r, 500));
+    return {index: i, text: nb.widgets[i].node.innerText};
+}"""
+
 _SHOWN = """async (cellIndex) => {
     const node = window.jupyterapp.shell.currentWidget.content.widgets[cellIndex].node;
     const img = node.querySelector('.jp-OutputArea img');
@@ -220,7 +233,7 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
     page = context.new_page()
     page.set_default_timeout(180_000)
     page_errors: list[str] = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    page.on("pageerror", lambda exc: page_errors.append(str(exc) + " @ " + str(getattr(exc, "stack", ""))[:1500]))
     problems: list[str] = []
     stem = chapter.removesuffix(".ipynb")
     try:
@@ -256,6 +269,11 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
             problems.append("no frame-player cell printed the 'explorer above is live' note")
         if "lngeo-static-explorer" in text:
             problems.append("a frame player was rendered in the live kernel (it should be skipped)")
+        exercise = page.evaluate(_EXERCISE)
+        if exercise["index"] < 0:
+            problems.append("no {exercise} cell found")
+        elif "{exercise}" in exercise["text"] or "Exercise" not in exercise["text"]:
+            problems.append(f"the MyST exercise box is not rendered: {exercise['text'][:120]!r}")
 
         for k, (index, mid) in enumerate(explorers):
             name = f"{stem}-{k}"
