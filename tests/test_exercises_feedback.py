@@ -768,3 +768,15 @@ def test_answers_computed_in_float32_pass_at_float32_precision(label):
             result = CHECKERS[label](_in_float32(REFERENCES[label][0]), seed, hidden=hidden)
             assert result.passed, (seed, hidden, result.report())
     assert "float32" in CHECKERS[label](_in_float32(REFERENCES[label][0])).message
+
+
+def test_a_float16_computation_is_told_about_precision_not_a_missing_mean():
+    """Computed in float16 and returned as float64 (the gain promotes it), LayerNorm's output
+    mean misses 0 by about 1e-4: that is rounding, so no 'is the mean subtracted?'."""
+    def half_precision(x, gain, bias, eps):
+        x = np.asarray(x, np.float16)
+        return gain * (x - x.mean()) / np.sqrt(x.var() + np.float16(eps)) + bias
+
+    report = CHECKERS["ex-ln-implement"](half_precision, seed=3).report()
+    assert "must centre the input" in report and "low precision" in report
+    assert "is the mean subtracted" not in report
