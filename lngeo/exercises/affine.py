@@ -7,19 +7,17 @@ from collections.abc import Callable
 import numpy as np
 
 from ..geometry import hyperplane_normal
-from .checking import Case, CheckResult, _fmt, allclose_scaled, case_rng, run_cases
+from .checking import (Case, CheckResult, _fmt, allclose_scaled, case_rng, run_cases,
+                       shape_and_finiteness)
 
 __all__ = ["check_hyperplane_normal"]
 
 
 def _normal_judge(got: np.ndarray, expected, rtol: float, atol: float, case=None) -> str | None:
     """Equal up to sign; a non-unit answer to a unit question is named as such."""
-    expected = np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        return f"expected a vector of shape {expected.shape}, got shape {got.shape}"
-    got = got.astype(float)
-    if not np.all(np.isfinite(got)):
-        return f"returned non-finite values {_fmt(got)}"
+    problem, got, expected = shape_and_finiteness(got, expected, "a vector of shape")
+    if problem is not None:
+        return problem
     with np.errstate(all="ignore"):
         length, want = float(np.linalg.norm(got)), float(np.linalg.norm(expected))
         sign = 1.0 if float(got @ expected) >= 0 else -1.0

@@ -357,14 +357,26 @@ def allclose_scaled(got: np.ndarray, expected: np.ndarray, rtol: float, atol: fl
         return bool(np.all(np.abs(got - expected) <= atol * scale + rtol * np.abs(expected)))
 
 
-def default_judge(got: np.ndarray, expected, rtol: float, atol: float, scaled: bool = True) -> str | None:
-    """Shape, finiteness, then value; returns a description of the problem or None."""
+def shape_and_finiteness(got: np.ndarray, expected, what: str = "shape", why: str = ""):
+    """What every judge checks first: ``got`` has ``expected``'s shape and is finite.
+
+    Returns ``(problem, got, expected)``, the arrays as float64; ``problem`` is None when both
+    hold, else the message (``"expected {what} {shape}{why}, got shape …"``).
+    """
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
-        return f"expected shape {expected.shape}, got shape {got.shape}"
+        return f"expected {what} {expected.shape}{why}, got shape {got.shape}", got, expected
     got = got.astype(float)
     if not np.all(np.isfinite(got)):
-        return f"returned non-finite values {_fmt(got)}"
+        return f"returned non-finite values {_fmt(got)}", got, expected
+    return None, got, expected
+
+
+def default_judge(got: np.ndarray, expected, rtol: float, atol: float, scaled: bool = True) -> str | None:
+    """Shape, finiteness, then value; returns a description of the problem or None."""
+    problem, got, expected = shape_and_finiteness(got, expected)
+    if problem is not None:
+        return problem
     if not allclose_scaled(got, expected, rtol, atol, scaled):
         err = float(np.max(np.abs(got - expected)))
         return f"expected {_fmt(expected)}, got {_fmt(got)} (max error {err:.2e})"

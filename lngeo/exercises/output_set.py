@@ -22,7 +22,8 @@ import numpy as np
 
 from ..core import layer_norm
 from ..geometry import ellipsoid_contains, principal_axes, semi_axes, slice_coordinates
-from .checking import Case, CheckResult, _fmt, allclose_scaled, case_rng, default_judge, run_cases, to_array
+from .checking import (Case, CheckResult, _fmt, allclose_scaled, case_rng, default_judge, run_cases,
+                       shape_and_finiteness, to_array)
 
 __all__ = [
     "check_semi_axes",
@@ -282,12 +283,9 @@ def _semi_axes_of(case) -> np.ndarray:
 
 
 def _slice_judge(got, expected, rtol: float, atol: float, case) -> str | None:
-    expected = np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        return f"expected shape {expected.shape} (one coordinate per semi-axis), got shape {got.shape}"
-    got = got.astype(float)
-    if not np.all(np.isfinite(got)):
-        return f"returned non-finite values {_fmt(got)}"
+    problem, got, expected = shape_and_finiteness(got, expected, why=" (one coordinate per semi-axis)")
+    if problem is not None:
+        return problem
     s_ref = _semi_axes_of(case)
     for idx in _clusters(s_ref):
         if s_ref[idx[0]] == 0.0:
@@ -467,12 +465,9 @@ def check_in_output_set(student: Callable, seed: int = 0, *, hidden: bool = Fals
 
 def _preimage_judge(got, expected, rtol: float, atol: float, case) -> str | None:
     """``got`` and ``expected`` are inputs; they agree when LN(·; ε = 0) maps them to the same point."""
-    expected = np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        return f"expected an input of shape {expected.shape}, got shape {got.shape}"
-    got = got.astype(float)
-    if not np.all(np.isfinite(got)):
-        return f"returned non-finite values {_fmt(got)}"
+    problem, got, expected = shape_and_finiteness(got, expected, "an input of shape")
+    if problem is not None:
+        return problem
     gain = np.asarray(case.kwargs["gain"], dtype=float)
     bias = np.asarray(case.kwargs["bias"], dtype=float)
     spread = float(np.max(got) - np.min(got))
