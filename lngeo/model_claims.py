@@ -32,7 +32,8 @@ import numpy as np
 from collections.abc import Mapping
 
 from ._checks import as_eps
-from .geometry import principal_axes, semi_axes
+from .core import layer_norm, project, radial_fraction
+from .geometry import ellipsoid_contains, principal_axes, semi_axes, slice_coordinates
 from .model_geometry import (
     NEAR_ZERO,
     LayerGeometry,
@@ -54,6 +55,7 @@ __all__ = [
     "outlier_claims",
     "last_layer_claims",
     "token_claims",
+    "token_exercise_claims",
     "dead_direction_claims",
     "residual_claims",
 ]
@@ -392,6 +394,51 @@ def token_claims(layernorms, run) -> Claims:
         "n_above": (len(above), "int"),
         "above_last": (f"`{above[-1]}`" if above else "", ""),
         "above_last_median": (med[above[-1]] if above else 0.0, ".3f"),
+    }
+
+
+def token_exercise_claims(layernorms, run, name: str = "encoder.layer.3.attention.output.LayerNorm",
+                          token: int = 0) -> Claims:
+    r"""Exercise ``ex-token-coordinates``: one real token's input ``a`` to LayerNorm ``name``.
+
+    With ``y = LN(a)``: its slice coordinates ``c = slice_coordinates(y, g, b)`` (the largest
+    ``|c_k|``, the next, ``1 − Σc²``, against ``1 − r²`` of the input), the neuron that
+    dominates that axis ``u_k``, whether ``y`` and ``a`` lie in the output set, how far the
+    input's ``z = (a − b)/g`` is from ``1⟂`` (``|1̂·z|/|z|``) and its mean square, and the
+    preimage ``â = G^{-1}(y − b)``: its direction against ``Πa`` and its length over ``|Πa|``.
+    ``token`` indexes the corpus' tokens (0 is the ``[CLS]`` of the first sentence).
+    """
+    _check_claim_inputs({"layernorms": layernorms, "run": run})
+    if name not in layernorms:
+        raise ValueError(f"name must be one of the model's LayerNorms, got {name!r}")
+    inputs = run.layernorm_inputs[name]
+    if isinstance(token, bool) or not isinstance(token, (int, np.integer)) or not 0 <= token < len(inputs):
+        raise ValueError(f"token must be an index 0 … {len(inputs) - 1}, got {token!r}")
+    a = inputs[token]
+    g, b = layernorms[name]
+    y = layer_norm(a, g, b, eps=run.eps)
+    c = slice_coordinates(y, g, b)
+    k = int(np.argmax(np.abs(c)))
+    _, u = principal_axes(g)
+    a_hat = (y - b) / g                                   # the preimage with ε = 0
+    za = (a - b) / g                                      # the same map applied to the input
+    pa = project(a)
+    r2 = float(radial_fraction(a, eps=run.eps)) ** 2
+    return {
+        "tok_k": (k + 1, "d"),
+        "tok_c": (float(abs(c[k])), ".4f"),
+        "tok_next": (float(np.sort(np.abs(c))[-2]), ".3f"),
+        "tok_neuron": (int(np.argmax(np.abs(u[k]))), "d"),
+        "tok_weight": (float(np.abs(u[k]).max()), ".4f"),
+        "tok_sum_gap": (float(1 - np.sum(c**2)), "sci:1"),
+        "tok_r_gap": (1 - r2, "sci:1"),
+        "tok_in_y": (f"`{bool(ellipsoid_contains(y, g, b))}`", "s"),
+        "tok_in_a": (f"`{bool(ellipsoid_contains(a, g, b))}`", "s"),
+        "tok_a_cos": (float(abs(za.sum()) / (np.sqrt(za.size) * np.linalg.norm(za))), ".3f"),
+        "tok_a_size": (float(za @ za / za.size), ".2f"),
+        "tok_sigma": (float(a.std()), ".3f"),
+        "tok_dir_err": (float(np.abs(a_hat / np.linalg.norm(a_hat) - pa / np.linalg.norm(pa)).max()), "sci:1"),
+        "tok_factor": (float(np.linalg.norm(a_hat) / np.linalg.norm(pa)), ".4f"),
     }
 
 

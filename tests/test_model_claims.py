@@ -103,3 +103,17 @@ def test_every_claim_is_a_finite_number_or_a_string(lns, run):
                    mc.last_layer_claims(lns), mc.token_claims(lns, run), mc.residual_claims(lns, run)):
         for name, (value, spec) in claims.items():
             assert isinstance(value, str) or math.isfinite(value), name
+
+
+def test_the_token_exercise_reads_the_cls_token_on_the_rim_of_its_ellipsoid(lns, run):
+    """Independent routes: Σc² = r² for y = LN(a) (y lies on the shell of radius r), the
+    ε = 0 preimage G⁻¹(y − b) is a positive multiple of Πa, and a itself is off the plane."""
+    tok = mc.token_exercise_claims(lns, run)
+    assert tok["tok_k"][0] == 1 and tok["tok_in_y"][0] == "`True`" and tok["tok_in_a"][0] == "`False`"
+    assert abs(tok["tok_sum_gap"][0] - tok["tok_r_gap"][0]) < 1e-13
+    assert 0 < tok["tok_r_gap"][0] < 1e-9 and tok["tok_dir_err"][0] < 1e-8
+    a = run.layernorm_inputs["encoder.layer.3.attention.output.LayerNorm"][0]
+    sigma2 = float(np.var(a))
+    assert math.isclose(tok["tok_factor"][0], 1 / math.sqrt(sigma2 + run.eps), rel_tol=1e-9)
+    with pytest.raises(ValueError, match="token"):
+        mc.token_exercise_claims(lns, run, token=-1)
