@@ -780,3 +780,20 @@ def test_a_float16_computation_is_told_about_precision_not_a_missing_mean():
     report = CHECKERS["ex-ln-implement"](half_precision, seed=3).report()
     assert "must centre the input" in report and "low precision" in report
     assert "is the mean subtracted" not in report
+
+
+def test_without_threads_or_timers_the_call_runs_unlimited_and_errors_are_still_verdicts(monkeypatch):
+    # Pyodide (JupyterLite): no threads, no interval timer. Nothing may start a thread there.
+    monkeypatch.setattr(checking, "CAN_TIME_OUT", False)
+
+    def no_threads(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_threads)
+    assert CHECKERS["ex-proj-implement"](ref_project)
+
+    def raises(x):
+        raise ZeroDivisionError("oops")
+
+    result = CHECKERS["ex-proj-implement"](raises)
+    assert not result and "ZeroDivisionError" in result.message and "can't start" not in result.message
