@@ -6,12 +6,13 @@ machine with the model, everything the chapter reads: the 13 LayerNorms' names (
 order), gains and biases, the model's config, and the book's corpus run through the model
 (:func:`lngeo.model_geometry.corpus_encoding`): sentences, word pieces, ids, mask and every
 LayerNorm's input. :func:`load` gives them back as :func:`lngeo.models.load_layernorms` and
-:func:`lngeo.models.encode` do, recomputing what ``encode`` computes from them:
+:func:`lngeo.models.encode` do, recomputing what ``encode`` computes from them, with
+:func:`lngeo.core.layer_norm` and the trained ``g``, ``b``, ``ε``:
 
 .. math::
 
-    y = \mathrm{LN}(a) \ \ (:func:`lngeo.core.layer_norm`,\ \text{the trained } g, b, \varepsilon),
-    \qquad \text{embedding} = m/|m|,\ m = \text{mean of } h_6 \text{ over a sentence's tokens}.
+    y = \mathrm{LN}(a), \qquad \text{embedding} = m/|m|,\ \
+    m = \text{mean of } h_6 \text{ over a sentence's tokens}.
 
 Precision: gains and biases are stored exactly (float64). LayerNorm inputs are stored as
 float32 — the model's own precision (its weights are float32; ``encode`` agrees with the
@@ -159,7 +160,9 @@ def _read(path: Path) -> tuple[ModelConfig, dict[str, LayerNormParams], Encoding
         raise ValueError(f"path {path} is not a recording written by lngeo.recording.record: {err}") from None
     meta = json.loads(str(data["meta"]))
     if meta.get("format") != _FORMAT:
-        raise ValueError(f"path {path} holds recording format {meta.get('format')}, this lngeo reads {_FORMAT}")
+        raise ValueError(
+            f"path {path} holds recording format {meta.get('format')}, this lngeo reads {_FORMAT}"
+        )
     cfg = ModelConfig(model_dir=path, **meta["config"])
     names = [str(n) for n in data["names"]]
     lns = {

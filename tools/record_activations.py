@@ -51,7 +51,12 @@ def _metadata(version: str) -> str:
     )
 
 
-WHEEL = "Wheel-Version: 1.0\nGenerator: lngeo tools/record_activations.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+WHEEL = (
+    "Wheel-Version: 1.0\n"
+    "Generator: lngeo tools/record_activations.py\n"
+    "Root-Is-Purelib: true\n"
+    "Tag: py3-none-any\n"
+)
 
 
 def build_wheel(out_dir: str | os.PathLike[str]) -> tuple[Path, int]:
