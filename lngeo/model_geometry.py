@@ -575,11 +575,32 @@ def output_residuals(x, y, gain, bias, eps: float) -> OutputResiduals:
 def corpus_encoding():
     """Return :func:`lngeo.models.encode` of the book's 41-sentence corpus, computed once per process.
 
-    The :class:`~lngeo.models.Encoding`'s arrays are read-only, so sharing it is safe.
-    """
-    from .models import encode, load_sentences
+    The :class:`~lngeo.models.Encoding`'s arrays are read-only, so sharing it is safe. Without
+    the model but with the recording (:func:`lngeo.models.source` is ``"recording"``, as in
+    the book's in-browser copy), the encoding recorded when the book was built
+    (:func:`lngeo.recording.load`), whose sentences must be this lngeo's corpus.
 
-    return encode(load_sentences(), record=True)
+    Raises
+    ------
+    ModelNotInstalledError
+        Neither the model nor the recording is installed.
+    ValueError
+        The installed recording was made for another corpus.
+    """
+    from .models import _recording, encode, load_sentences
+
+    recorded = _recording(None)
+    if recorded is None:
+        return encode(load_sentences(), record=True)
+    from .recording import load
+
+    run = load(recorded)[1]
+    if list(run.sentences) != load_sentences():
+        raise ValueError(
+            f"the recording {recorded} holds another corpus than lngeo.models.load_sentences(); "
+            "rebuild it with: python tools/record_activations.py OUT_DIR"
+        )
+    return run
 
 
 @functools.lru_cache(maxsize=1)

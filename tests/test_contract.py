@@ -136,6 +136,7 @@ BASE = {
     "delta": np.array([0.5, -0.5]), "layernorms": _layernorms, "rows": _rows, "run": _run,
     "sentences": ["LayerNorm keeps the direction."], "cases": [], "claims": {"n": (41, "int")},
     "factory": _factory, "player": '<div class="animation"><img src="data:,"></div>',
+    "path": "recording.npz",
 }
 # per function (qualified name), where the name-based baseline does not fit
 OVERRIDES = {
@@ -305,7 +306,8 @@ def _short(v) -> str:
 #: Functions that take a second or more per call (figures, the real model, chapter 7's
 #: claims): called only with arguments that must be refused before any work is done.
 SLOW = ("lngeo.widgets.", "lngeo.models.", "lngeo.model_claims.", "lngeo.reference.eigvalsh",
-        "lngeo.explorer.", "lngeo.prose.glue", "lngeo.plotting.")
+        "lngeo.explorer.", "lngeo.prose.glue", "lngeo.plotting.", "lngeo.recording.record",
+        "lngeo.recording.load")
 
 
 def _fast_refusals(value) -> list:
@@ -354,7 +356,8 @@ def test_the_walk_covers_every_module_and_all_of_lngeo():
     for must in ("lngeo.core", "lngeo.geometry", "lngeo.dynamics", "lngeo.model_geometry",
                  "lngeo.models", "lngeo.basis", "lngeo.section", "lngeo.backward",
                  "lngeo.normal_direction", "lngeo.model_claims", "lngeo.reference",
-                 "lngeo.prose", "lngeo.secular", "lngeo.plotting", "lngeo.explorer"):
+                 "lngeo.prose", "lngeo.secular", "lngeo.plotting", "lngeo.explorer",
+                 "lngeo.recording"):
         assert must in modules, must
     assert any(m.startswith("lngeo.widgets.") for m in modules)
     assert any(m.startswith("lngeo.exercises.") for m in modules)
