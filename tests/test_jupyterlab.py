@@ -23,8 +23,6 @@ Screenshots of every explorer after its move go to ``$LNGEO_SCREENSHOTS`` or
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
 import secrets
@@ -37,6 +35,7 @@ import urllib.request
 import numpy as np
 import pytest
 
+import lab_driver as D
 from conftest import ROOT, require, require_executable, require_module
 
 LAB = os.path.join(ROOT, ".venv-lab", "bin", "jupyter-lab")
@@ -111,110 +110,6 @@ def browser():
     pw.stop()
 
 
-# --- page-side helpers (JupyterLab's own API, exposed by expose_app_in_browser) ---------------
-
-_OPEN = """async () => {
-    const app = window.jupyterapp; await app.started; await app.restored;
-    const nb = app.shell.currentWidget;
-    await nb.context.ready; await nb.sessionContext.ready;
-    while (!nb.sessionContext.session || !nb.sessionContext.session.kernel) await new Promise(r => setTimeout(r, 200));
-    return nb.context.path;
-}"""
-
-_RUN_ALL = """async (timeoutMs) => {
-    const app = window.jupyterapp, nb = app.shell.currentWidget, deadline = Date.now() + timeoutMs;
-    await app.commands.execute('notebook:run-all-cells');
-    // Empty code cells never get an execution count: leave them out.
-    const cells = () => nb.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
-    while ((nb.sessionContext.session.kernel.status !== 'idle'
-            || cells().some(c => c.model.executionCount === null || c.model.executionState === 'running'))
-           && Date.now() < deadline)
-        await new Promise(r => setTimeout(r, 250));
-    return cells().map((c, i) => ({index: nb.content.widgets.indexOf(c), count: c.model.executionCount,
-                                   outputs: c.model.outputs.toJSON()}));
-}"""
-
-_KERNEL = """async (code) => {
-    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    let out = '', err = '';
-    const future = kernel.requestExecute({code, store_history: false, silent: false});
-    future.onIOPub = msg => {
-        if (msg.header.msg_type === 'stream') out += msg.content.text;
-        if (msg.header.msg_type === 'error') err += msg.content.ename + ': ' + msg.content.evalue;
-    };
-    await future.done;
-    return {out, err};
-}"""
-
-_SCROLL_TO = """async (cellIndex) => {
-    const nb = window.jupyterapp.shell.currentWidget.content;
-    nb.activeCellIndex = cellIndex;
-    await nb.scrollToItem(cellIndex, 'start');
-    await new Promise(r => setTimeout(r, 300));
-}"""
-
-# The first markdown cell that opens an {exercise} (every chapter has one), as jupyterlab-myst
-# shows it: a rendered box with the exercise's title, not the raw ```{exercise} fence.
-_EXERCISE = """async () => {
-    const nb = window.jupyterapp.shell.currentWidget.content;
-    const i = nb.widgets.findIndex(w => w.model.type === 'markdown'
-                                   && w.model.sharedModel.getSource().startsWith('```{exercise}'));
-    if (i < 0) return {index: -1, text: ''};
-    nb.activeCellIndex = i; await nb.scrollToItem(i, 'start');
-    for (let k = 0; k < 40 && !nb.widgets[i].rendered; k++) await new Promise(r => setTimeout(r, 250));
-    await new Promise(r => setTimeout(r, 500));
-    return {index: i, text: nb.widgets[i].node.innerText};
-}"""
-
-_SHOWN = """async (cellIndex) => {
-    const node = window.jupyterapp.shell.currentWidget.content.widgets[cellIndex].node;
-    const img = node.querySelector('.jp-OutputArea img');
-    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-    let s = ''; for (const b of bytes) s += String.fromCharCode(b);
-    const r = img.getBoundingClientRect();
-    return {png: btoa(s), natural: [img.naturalWidth, img.naturalHeight], shown: [r.width, r.height]};
-}"""
-
-_LAYOUT = """(cellIndex) => {
-    const node = window.jupyterapp.shell.currentWidget.content.widgets[cellIndex].node;
-    const box = node.querySelector('.jp-OutputArea .widget-hbox');
-    const labels = [...node.querySelectorAll('.widget-slider .widget-label')]
-        .map(l => ({text: l.textContent, cut: l.scrollWidth > l.clientWidth + 1}));
-    const r = box.getBoundingClientRect();
-    return {overflow: box.scrollWidth > box.clientWidth + 1, width: r.width, height: r.height, labels};
-}"""
-
-_EXPLORER_VIEWS = """
-import gc as _gc, json as _json
-from lngeo.explorer import Explorer as _Explorer
-print(_json.dumps([o.view.model_id for o in _gc.get_objects() if issubclass(type(o), _Explorer) and o.view is not None]))
-"""
-
-_EXPLORER_STATE = """
-import base64 as _b64, gc as _gc, json as _json
-from lngeo.explorer import Explorer as _Explorer
-_ex = next(o for o in _gc.get_objects() if issubclass(type(o), _Explorer) and o.view is not None and o.view.model_id == {mid!r})
-_state = {{"values": _ex.values, "errors": [repr(e) for e in _ex.errors], "live": _b64.b64encode(_ex.image.value).decode()}}
-if {fresh}:
-    _fresh = _ex.twin()
-    _fresh.set(**_ex.values)
-    _state["fresh"] = _b64.b64encode(_fresh.image.value).decode()
-print(_json.dumps(_state))
-"""
-
-
-def _pixels(b64: str) -> np.ndarray:
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB")).astype(int)
-
-
-def _kernel_state(page, mid: str, fresh: bool) -> dict:
-    res = page.evaluate(_KERNEL, _EXPLORER_STATE.format(mid=mid, fresh=fresh))
-    assert not res["err"], f"kernel error while inspecting explorer {mid}: {res['err']}"
-    return json.loads(res["out"].strip().splitlines()[-1])
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(chapter, lab_server, browser):
     base, token = lab_server
@@ -240,9 +135,9 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
         page.goto(f"{base}lab/tree/{chapter}?token={token}&reset", wait_until="domcontentloaded")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                                "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=180_000)
-        assert page.evaluate(_OPEN) == chapter
+        assert page.evaluate(D.OPEN) == chapter
         started = time.monotonic()
-        cells = page.evaluate(_RUN_ALL, RUN_ALL_TIMEOUT_S * 1000)
+        cells = page.evaluate(D.RUN_ALL, RUN_ALL_TIMEOUT_S * 1000)
         unrun = [c["index"] for c in cells if c["count"] is None]
         if unrun:
             problems.append(f"cells not executed after {RUN_ALL_TIMEOUT_S} s: {unrun}")
@@ -256,12 +151,7 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
             problems.append(f"error outputs after Run All: {errors}")
         text = json.dumps([c["outputs"] for c in cells])
         # Widget outputs that are explorers' views (others, e.g. a tqdm bar, are not driven).
-        res = page.evaluate(_KERNEL, _EXPLORER_VIEWS)
-        assert not res["err"], res["err"]
-        views = set(json.loads(res["out"].strip().splitlines()[-1]))
-        explorers = [(c["index"], o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"])
-                     for c in cells for o in c["outputs"]
-                     if o.get("data", {}).get("application/vnd.jupyter.widget-view+json", {}).get("model_id") in views]
+        explorers = D.explorers(page, cells)
         if not explorers:
             problems.append("no explorer was displayed")
         players = text.count("The explorer above is live")
@@ -269,7 +159,7 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
             problems.append("no frame-player cell printed the 'explorer above is live' note")
         if "lngeo-static-explorer" in text:
             problems.append("a frame player was rendered in the live kernel (it should be skipped)")
-        exercise = page.evaluate(_EXERCISE)
+        exercise = page.evaluate(D.EXERCISE)
         if exercise["index"] < 0:
             problems.append("no {exercise} cell found")
         elif "{exercise}" in exercise["text"] or "Exercise" not in exercise["text"]:
@@ -278,10 +168,10 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
         for k, (index, mid) in enumerate(explorers):
             name = f"{stem}-{k}"
             # JupyterLab 4 renders only the cells in view (windowed notebook): scroll there first.
-            page.evaluate(_SCROLL_TO, index)
+            page.evaluate(D.SCROLL_TO, index)
             out = page.locator(f'.jp-Notebook .jp-Cell[data-windowed-list-index="{index}"] .jp-OutputArea')
             out.locator(".widget-hbox img").wait_for(state="visible")
-            layout = page.evaluate(_LAYOUT, index)
+            layout = page.evaluate(D.LAYOUT, index)
             cut = [lab["text"] for lab in layout["labels"] if lab["cut"]]
             if cut:
                 problems.append(f"{name}: slider labels cut off: {cut}")
@@ -290,34 +180,27 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
             if layout["height"] > VIEWPORT["height"] - 120:
                 problems.append(f"{name}: {layout['height']:.0f} px tall; sliders and figure do not fit the window")
 
-            before = _kernel_state(page, mid, fresh=False)
-            handle = out.locator(".widget-slider .noUi-handle").first
-            handle.scroll_into_view_if_needed()
-            box = handle.bounding_box()
-            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-            page.mouse.move(x, y)
-            page.mouse.down()
-            page.mouse.move(x + 45, y, steps=6)
-            page.mouse.up()
+            before = D.kernel_state(page, mid, fresh=False)
+            D.drag_first_slider(page, out)
 
             # Wait until the kernel has the new value and the browser shows the kernel's image.
             deadline, state, shown = time.monotonic() + 120, None, None
             while time.monotonic() < deadline:
-                state = _kernel_state(page, mid, fresh=False)
-                shown = page.evaluate(_SHOWN, index)
+                state = D.kernel_state(page, mid, fresh=False)
+                shown = page.evaluate(D.SHOWN, index)
                 if state["values"] != before["values"] and shown["png"] == state["live"]:
                     break
                 page.wait_for_timeout(500)
             if state["values"] == before["values"]:
                 problems.append(f"{name}: dragging the first slider did not change the kernel's value")
                 continue
-            state = _kernel_state(page, mid, fresh=True)
-            shown = page.evaluate(_SHOWN, index)
+            state = D.kernel_state(page, mid, fresh=True)
+            shown = page.evaluate(D.SHOWN, index)
             page.screenshot(path=os.path.join(SCREENSHOTS, f"lab-{name}.png"))
             print(f"{name}: moved to {state['values']}; screenshot lab-{name}.png")
             if state["errors"]:
                 problems.append(f"{name}: the explorer recorded errors: {state['errors']}")
-            live, fresh = _pixels(shown["png"]), _pixels(state["fresh"])
+            live, fresh = D.pixels(shown["png"]), D.pixels(state["fresh"])
             if live.shape != fresh.shape:
                 problems.append(f"{name}: shown image {live.shape} vs a fresh render {fresh.shape} (layout jump)")
             elif (differ := float(np.mean(np.any(live != fresh, axis=-1)))) > 0:

@@ -1,0 +1,277 @@
+"""The in-browser edition: JupyterLite inside the built site, run offline in a real Chromium.
+
+What a reader who clicks "In your browser" gets, checked on the site ``jupyter-book build``
+wrote (``built_book``):
+
+* **The site holds it all.** The lite app, every chapter as a notebook (the committed file),
+  the piplite wheels each chapter's hidden install cell asks for, and Pyodide itself: every
+  file in ``lite/static/pyodide`` is the official one (its lock entry equals the entry of the
+  official ``pyodide-lock.json`` read here from npm's ``pyodide`` tarball, its SHA-256 equals
+  that entry's, the core files equal the tarball's bytes) and the kernel is pointed there, with
+  the PyPI fallback off.
+* **Honest buttons.** Each chapter page's launch menu has JupyterLite beside Binder, and the
+  "Run this chapter" box links both and says what each costs.
+* **A real browser, no network.** Headless Chromium, with every host but 127.0.0.1 unresolvable
+  and every request to another host aborted and reported, opens each chapter in the lite app
+  served from the built site, runs it all (no error output, no page error), drags the first
+  slider of every explorer with the mouse and sees the explorer's image change. It records the
+  time from opening the page to the first slider a reader can move, the time per update, and
+  the bytes the chapter downloaded; ``benchmarks/lite.py`` prints the same per chapter with a
+  cold and a warm cache.
+
+Screenshots of every explorer after its move go to ``$LNGEO_SCREENSHOTS`` or
+``<repo>/_build/screenshots/`` (``lite-<chapter>-<k>.png``), timings to
+``<repo>/_build/lite-timings.json``.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import http.server
+import json
+import os
+import re
+import tarfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+
+import lab_driver as D
+from conftest import ROOT, require_executable, require_module
+
+CHROMIUM = os.environ.get("LNGEO_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("LNGEO_SCREENSHOTS") or Path(ROOT, "_build", "screenshots"))
+TIMINGS = Path(ROOT, "_build", "lite-timings.json")
+CHAPTERS = sorted(p.name for p in Path(ROOT, "chapters").glob("*.ipynb"))
+NPM_TARBALL = Path(ROOT, "_build", ".cache", "lite", "npm", "pyodide-0.27.7.tgz")
+VIEWPORT = {"width": 1440, "height": 900}
+RUN_ALL_TIMEOUT_S = 600
+KERNEL = "@jupyterlite/pyodide-kernel-extension:kernel"
+
+
+def _install_lists(chapter: str) -> list[str]:
+    """The names the chapter's first cell passes to ``piplite.install``, in order."""
+    cell = json.loads(Path(ROOT, "chapters", chapter).read_text())["cells"][0]
+    tree = compile("".join(cell["source"]), chapter, "exec",
+                   flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "install":
+            value = ast.literal_eval(node.args[0])
+            names += [value] if isinstance(value, str) else list(value)
+    return names
+
+
+# --- what the site holds ----------------------------------------------------------------------
+
+
+def test_the_site_holds_the_lite_app_every_chapter_and_points_the_kernel_at_its_own_pyodide(built_book):
+    lite = Path(built_book, "lite")
+    assert (lite / "lab" / "index.html").is_file()
+    config = json.loads((lite / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    settings = config["litePluginSettings"][KERNEL]
+    assert settings["pyodideUrl"] == "./static/pyodide/pyodide.js"
+    assert settings["disablePyPIFallback"] is True
+    assert config["exposeAppInBrowser"] is True
+    for chapter in CHAPTERS:
+        shipped = json.loads((lite / "files" / "chapters" / chapter).read_text())
+        assert shipped == json.loads(Path(ROOT, "chapters", chapter).read_text()), chapter
+
+
+def test_every_pyodide_file_in_the_site_is_the_official_one():
+    site = None
+    for candidate in Path(ROOT, "_build").glob("**/html/lite/static/pyodide/pyodide-lock.json"):
+        site = candidate.parent
+        break
+    assert site is not None, "no built site with lite/static/pyodide under _build (build the book first)"
+    with tarfile.open(NPM_TARBALL) as tar:
+        official = json.load(tar.extractfile("package/pyodide-lock.json"))
+        for core in ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
+            assert (site / core).read_bytes() == tar.extractfile(f"package/{core}").read(), core
+    ours = json.loads((site / "pyodide-lock.json").read_text())
+    assert ours["info"] == official["info"] and official["info"]["version"] == "0.27.7"
+    assert {"numpy", "matplotlib", "scipy", "micropip", "ipython"} <= set(ours["packages"])
+    for name, entry in ours["packages"].items():
+        assert entry == official["packages"][name], f"{name}: not the official lock's entry"
+        data = (site / entry["file_name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file_name"]
+        missing = [d for d in entry["depends"] if d.lower().replace("_", "-") not in ours["packages"]]
+        assert not missing, f"{name} depends on {missing}, which the site does not ship"
+    unlisted = {p.name for p in site.iterdir()} - {e["file_name"] for e in ours["packages"].values()}
+    assert unlisted == {"pyodide-lock.json", "pyodide.js", "pyodide.mjs", "pyodide.asm.js",
+                        "pyodide.asm.wasm", "python_stdlib.zip"}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_hidden_install_cell_asks_only_for_what_the_site_ships(chapter, built_book):
+    cell = json.loads(Path(ROOT, "chapters", chapter).read_text())["cells"][0]
+    assert cell["metadata"].get("tags") == ["remove-cell"]
+    assert 'if sys.platform == "emscripten":' in "".join(cell["source"])
+    names = _install_lists(chapter)
+    assert names[0] == "lngeo" and {"numpy", "matplotlib", "ipywidgets"} <= set(names)
+    lite = Path(built_book, "lite")
+    wheels = json.loads((lite / "pypi" / "all.json").read_text())
+    locked = json.loads((lite / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    for name in names:
+        assert name in wheels or name in locked, f"{chapter} installs {name!r}, which the site lacks"
+    for name, meta in wheels.items():
+        for release in meta["releases"].values():
+            for f in release:
+                assert (lite / "pypi" / f["filename"]).is_file(), f["filename"]
+    assert ("lngeo-recording" in names) == chapter.startswith("07_")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_chapter_page_offers_the_browser_and_binder_and_says_what_each_costs(chapter, built_book):
+    stem = chapter.removesuffix(".ipynb")
+    page = Path(built_book, "chapters", f"{stem}.html").read_text()
+    box = re.search(r'<aside class="lngeo-run".*?</aside>', page, re.S)
+    assert box, "no 'Run this chapter' box"
+    links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', box.group(0)))
+    lite = links["In your browser"].replace("&amp;", "&")
+    assert lite == f"../lite/lab/index.html?path=chapters/{chapter}"
+    assert Path(built_book, "chapters", urllib.parse.urlparse(lite).path).resolve().is_file()
+    assert f'href="{links["In your browser"]}"' in page.replace(box.group(0), ""), "not in the launch menu"
+    repo = yaml.safe_load(Path(ROOT, "_config.yml").read_text())["repository"]
+    org_repo = urllib.parse.urlparse(repo["url"]).path.strip("/")
+    assert links["On Binder"].replace("&amp;", "&") == (
+        f"https://mybinder.org/v2/gh/{org_repo}/{repo['branch']}?urlpath=lab/tree/chapters/{chapter}")
+    text = re.sub(r"<[^>]+>", "", box.group(0))
+    assert "tens of megabytes" in text and "several minutes" in text
+    assert ("recorded when the book was built" in text) == stem.startswith("07_")
+
+
+# --- a real browser, no network ---------------------------------------------------------------
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    served: list[str]
+
+    def log_message(self, *args):
+        pass
+
+    def end_headers(self):
+        self.served.append(self.path)
+        super().end_headers()
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    served: list[str] = []
+    handler = functools.partial(type("H", (_Quiet,), {"served": served}), directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/", served
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def reader(site):
+    """One browser profile for all chapters, as one reader: the cache warms after the first."""
+    pw_api = require_module("playwright.sync_api", "pip install playwright==1.65.2")
+    exe = require_executable(CHROMIUM, "apt-get install -y chromium  (or set LNGEO_CHROMIUM)")
+    pw = pw_api.sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=exe, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+    context = browser.new_context(viewport=VIEWPORT)
+    base = site[0]
+    external: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith((base, "data:", "blob:")):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    yield context, external
+    context.close()
+    browser.close()
+    pw.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("lite")
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_in_the_browser_offline_and_every_explorer_follows_the_mouse(chapter, site, reader):
+    base, served = site
+    context, external = reader
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    stem = chapter.removesuffix(".ipynb")
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    page_errors: list[str] = []
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    problems: list[str] = []
+    first = len(served)
+    timing: dict = {"chapter": stem}
+    try:
+        opened = time.monotonic()
+        page.goto(f"{base}lite/lab/index.html?path=chapters/{chapter}", wait_until="domcontentloaded")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                               "&& window.jupyterapp.shell.currentWidget.sessionContext")
+        assert page.evaluate(D.OPEN) == f"chapters/{chapter}"
+        cells = page.evaluate(D.RUN_ALL, RUN_ALL_TIMEOUT_S * 1000)
+        timing["run_all_s"] = round(time.monotonic() - opened, 2)
+        unrun = [c["index"] for c in cells if c["count"] is None]
+        errors = [(c["index"], o.get("ename"), o.get("evalue")) for c in cells for o in c["outputs"]
+                  if o["output_type"] == "error"]
+        if errors or unrun:
+            problems.append(f"error outputs {errors}; cells not run {unrun}")
+        explorers = D.explorers(page, cells) if not errors else []
+        if not explorers and not errors:
+            problems.append("no explorer was displayed")
+        updates = []
+        for k, (index, mid) in enumerate(explorers):
+            page.evaluate(D.SCROLL_TO, index)
+            out = page.locator(f'.jp-Notebook .jp-Cell[data-windowed-list-index="{index}"] .jp-OutputArea')
+            out.locator(".widget-slider .noUi-handle").first.wait_for(state="visible")
+            if k == 0:
+                timing["first_slider_s"] = round(time.monotonic() - opened, 2)
+            before_state = D.kernel_state(page, mid, fresh=False)
+            before = page.evaluate(D.SHOWN, index)["png"]
+            moved = time.monotonic()
+            D.drag_first_slider(page, out)
+            # Done when the page shows a new image and it is the kernel's image at its new value
+            # (a drag sends several values: the first new image may not be the last).
+            deadline, shown, state = time.monotonic() + 60, before, before_state
+            while time.monotonic() < deadline:
+                shown = page.evaluate(D.SHOWN, index)["png"]
+                if shown != before:
+                    state = D.kernel_state(page, mid, fresh=False)
+                    if shown == state["live"] and state["values"] != before_state["values"]:
+                        break
+                page.wait_for_timeout(20)
+            updates.append(round(time.monotonic() - moved, 3))
+            page.screenshot(path=str(SCREENSHOTS / f"lite-{stem}-{k}.png"))
+            if shown == before:
+                problems.append(f"explorer {k}: the image did not change after dragging its first slider")
+            if state["values"] == before_state["values"]:
+                problems.append(f"explorer {k}: the kernel's value did not change")
+            if state["errors"]:
+                problems.append(f"explorer {k}: the explorer recorded errors {state['errors']}")
+            if shown != state["live"]:
+                problems.append(f"explorer {k}: the page does not show the kernel's image")
+        timing["updates_s"] = updates
+    finally:
+        page.close()
+    requests = served[first:]
+    timing["requests"] = len(requests)
+    print(json.dumps(timing))
+    records = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    records[stem] = timing
+    TIMINGS.write_text(json.dumps(records, indent=1))
+    if not any(p.endswith("/static/pyodide/pyodide.asm.wasm") for p in served):
+        problems.append("the site never served pyodide.asm.wasm: where did the kernel come from?")
+    if external:
+        problems.append(f"requests to other hosts: {sorted(set(external))[:5]}")
+    problems += [f"page error: {e}" for e in page_errors]
+    assert not problems, f"{chapter}:\n  - " + "\n  - ".join(problems)
