@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lngeo import hyperplane_normal, layer_norm, project
@@ -82,13 +82,18 @@ def test_a_random_rotation_breaks_equivariance_by_the_closed_form_on_a_constant_
 
 @SETTINGS
 @given(n=st.integers(3, 24), seed=seeds)
+@example(n=8, seed=246617)  # an input with κ = 93 (see below)
 def test_rotations_fixing_ones_commute_with_layer_norm_when_the_gain_is_uniform(n, seed):
     rng, g, b, x = _setup(n, seed, uniform=True)
     R = random_rotation(n, seed=rng, fix_ones=True)
-    tol = 256 * np.finfo(float).eps * _scale(g, n)
-    assert equivariance_error(R, x, g, b).max() <= tol             # bias carried to R b
-    assert equivariance_error(R, x, g, np.full(n, b[0]), transport=False).max() <= tol
-    assert equivariance_error(-R, x, g).max() <= tol              # R1 = −1 works too (b = 0)
+    # Round-off in centring grows with the input's conditioning κ = rms(x)/√(σ² + ε) (an input
+    # far from 0 along 1 keeps few significant digits once centred): measured ≈ 4 κ ulps of
+    # the output scale (hypothesis found n = 8, seed = 246617: κ = 93, 350 ulps).
+    kappa = np.sqrt(np.mean(x**2, axis=1) / (np.var(x, axis=1) + 1e-5))
+    tol = 64 * np.finfo(float).eps * _scale(g, n) * np.maximum(kappa, 1.0)
+    assert np.all(equivariance_error(R, x, g, b) <= tol)             # bias carried to R b
+    assert np.all(equivariance_error(R, x, g, np.full(n, b[0]), transport=False) <= tol)
+    assert np.all(equivariance_error(-R, x, g) <= tol)              # R1 = −1 works too (b = 0)
 
 
 @SETTINGS
