@@ -29,7 +29,7 @@ export JUPYTER_CONFIG_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-config
 export JUPYTER_DATA_DIR := $(CURDIR)/$(BUILD)/.cache/jupyter-data
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: env test-env lab-env coursework-env book test pdf serve lab clear-outputs clean benchmark run-all \
+.PHONY: env test-env lab-env coursework-env book test pdf serve lab clear-outputs clean benchmark benchmark-lite run-all \
 	student instructor editions grade otter-assign
 
 $(VENV)/.book-env: requirements.txt constraints.txt pyproject.toml
@@ -108,6 +108,11 @@ benchmark: env
 	$(PY) benchmarks/axes.py
 	$(PY) benchmarks/widgets.py
 	$(PY) benchmarks/eigvalsh.py
+
+# JupyterLite (the built site, offline Chromium) and JupyterLab: start-up and slider updates.
+benchmark-lite: test-env
+	@test -f $(BUILD)/book/_build/html/lite/lab/index.html || $(MAKE) book
+	$(PY) benchmarks/lite.py $(ARGS)
 
 # Run All time per chapter, as a reader in JupyterLab gets it (add ARGS=--build for the book build's).
 run-all: env

@@ -6,8 +6,10 @@ This extension gives it what to serve and tells the reader about it:
 * **builder-inited**: the *lite dir* (``tools/lite.py assemble``): Pyodide 0.27.7 self-hosted
   (npm's core; package files checked against the official lock's SHA-256), piplite wheels
   (``lngeo`` from this checkout, ipywidgets, ..., and chapter 7's recorded activations from
-  ``tools/record_activations.py``), the PyPI fallback off. The chapters go in as they are
-  committed (their first, hidden cell installs the wheels, only under Pyodide).
+  ``tools/record_activations.py``), the PyPI fallback off. The book's chapters go in as they
+  are (the committed ones, or the student edition's); their first, hidden cell installs the
+  wheels, only under Pyodide.
+* **config-inited**: jupyterlite-sphinx's own page assets are dropped (see ``_UNUSED_ASSETS``).
 * **html-page-context**, on every chapter page: a short "Run this chapter" box under the title
   with the links of the launch menu (JupyterLite beside Binder) and what each one costs.
 
@@ -24,11 +26,16 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+def _repo() -> Path:
+    """The checkout whose ``lngeo`` the build imports (editable install): its ``tools/`` and
+    ``lngeo`` make the lite dir, also for a book source elsewhere (the student edition)."""
+    import lngeo
+
+    return Path(lngeo.__file__).resolve().parent.parent
 
 
 def _tool(name: str):
-    spec = importlib.util.spec_from_file_location(f"_lngeo_tools_{name}", ROOT / "tools" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_lngeo_tools_{name}", _repo() / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -38,10 +45,20 @@ def _work_dir(app) -> Path:
     return Path(app.outdir).parent / "lite-work"
 
 
+#: What jupyterlite-sphinx adds to every page for its own directives, which the book does not
+#: use: its stylesheet, its script, and a web font from fonts.googleapis.com (a request to
+#: another host from every page).
+_UNUSED_ASSETS = ("jupyterlite_sphinx.css", "jupyterlite_sphinx.js", "fonts.googleapis.com")
+
+
 def _configure(app, config) -> None:
+    for registry in (app.registry.css_files, app.registry.js_files):
+        registry[:] = [entry for entry in registry
+                       if not any(name in str(entry[0]) for name in _UNUSED_ASSETS)]
     # Keep jupyterlite-sphinx's staging folder out of the repository (it empties it at start).
     config.jupyterlite_content_dir = str(_work_dir(app) / "contents")
     config.jupyterlite_dir = str(_work_dir(app) / "lite-dir")
+    config.jupyterlite_config = str(_work_dir(app) / "lite-dir" / "jupyter_lite_config.json")
 
 
 def _assemble(app) -> None:
@@ -56,7 +73,7 @@ def _assemble(app) -> None:
     summary = lite.assemble(cache, Path(app.config.jupyterlite_dir), [wheel])
     chapters = Path(app.config.jupyterlite_content_dir) / "chapters"
     chapters.mkdir(parents=True, exist_ok=True)
-    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for nb in sorted(Path(app.srcdir, "chapters").glob("*.ipynb")):
         shutil.copy2(nb, chapters / nb.name)
     # A doit database left by an interrupted build would skip tasks whose outputs are gone.
     Path(app.srcdir, ".jupyterlite.doit.db").unlink(missing_ok=True)
@@ -111,7 +128,7 @@ def _add_run_box(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
-    app.add_config_value("lngeo_lite_cache", str(ROOT / "_build" / ".cache" / "lite"), "html")
+    app.add_config_value("lngeo_lite_cache", str(_repo() / "_build" / ".cache" / "lite"), "html")
     app.connect("config-inited", _configure, priority=400)
     app.connect("builder-inited", _assemble)
     app.connect("html-page-context", _add_run_box, priority=600)

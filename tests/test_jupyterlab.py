@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
-import socket
-import subprocess
+import sys
 import time
-import urllib.request
 
 import numpy as np
 import pytest
 
-import lab_driver as D
 from conftest import ROOT, require, require_executable, require_module
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import lab_driver as D  # noqa: E402
 
 LAB = os.path.join(ROOT, ".venv-lab", "bin", "jupyter-lab")
 CHROMIUM = os.environ.get("LNGEO_CHROMIUM", "/usr/bin/chromium")
@@ -48,54 +47,18 @@ RUN_ALL_TIMEOUT_S = 600  # a busy 2-core machine: generous; Run All takes ~5-20 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory):
     """Start JupyterLab on a copy of the chapters; yield (base URL, token)."""
     require(os.access(LAB, os.X_OK), f"{LAB} missing; run: make lab-env")
     work = tmp_path_factory.mktemp("lab")
     shutil.copytree(os.path.join(ROOT, "chapters"), work / "chapters")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
-    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
-        env[name] = str(work / sub)
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    # No "official Jupyter news?" toast over the notebook (it would also try to reach the web).
-    settings = work / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    port, token = _free_port(), secrets.token_hex(16)
-    log = open(work / "lab.log", "w")
-    proc = subprocess.Popen(
-        [LAB, "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={work / 'chapters'}", "--LabApp.expose_app_in_browser=True",
-         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.workspaces_dir=" + str(work / "workspaces"), "--LabApp.user_settings_dir=" + str(work / "settings")],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"JupyterLab did not start; log:\n{(work / 'lab.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-    yield base, token
-    proc.terminate()
     try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        proc, base, token = D.start_jupyterlab(LAB, work / "chapters", work)
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    yield base, token
+    D.stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +66,7 @@ def browser():
     pw_api = require_module("playwright.sync_api", "pip install playwright==1.65.2")
     exe = require_executable(CHROMIUM, "apt-get install -y chromium  (or set LNGEO_CHROMIUM)")
     pw = pw_api.sync_playwright().start()
-    b = pw.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                                      "--disable-background-networking"])
+    b = D.launch_chromium(pw, exe, offline=False)
     yield b
     b.close()
     pw.stop()

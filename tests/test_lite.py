@@ -14,7 +14,9 @@ wrote (``built_book``):
 * **A real browser, no network.** Headless Chromium, with every host but 127.0.0.1 unresolvable
   and every request to another host aborted and reported, opens each chapter in the lite app
   served from the built site, runs it all (no error output, no page error), drags the first
-  slider of every explorer with the mouse and sees the explorer's image change. It records the
+  slider of every explorer with the mouse and sees the explorer's image change (and the page
+  show the kernel's image at the kernel's new value); the first exercise renders as a MyST box
+  (jupyterlab-myst, as in Binder). It records the
   time from opening the page to the first slider a reader can move, the time per update, and
   the bytes the chapter downloaded; ``benchmarks/lite.py`` prints the same per chapter with a
   cold and a warm cache.
@@ -27,14 +29,12 @@ Screenshots of every explorer after its move go to ``$LNGEO_SCREENSHOTS`` or
 from __future__ import annotations
 
 import ast
-import functools
 import hashlib
-import http.server
 import json
 import os
 import re
+import sys
 import tarfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -42,8 +42,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import lab_driver as D
 from conftest import ROOT, require_executable, require_module
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import lab_driver as D  # noqa: E402
 
 CHROMIUM = os.environ.get("LNGEO_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("LNGEO_SCREENSHOTS") or Path(ROOT, "_build", "screenshots"))
@@ -79,17 +81,16 @@ def test_the_site_holds_the_lite_app_every_chapter_and_points_the_kernel_at_its_
     assert settings["pyodideUrl"] == "./static/pyodide/pyodide.js"
     assert settings["disablePyPIFallback"] is True
     assert config["exposeAppInBrowser"] is True
+    # MyST markdown renders as in Binder's JupyterLab; the cell toolbar that breaks on it is off.
+    assert "jupyterlab-myst" in {e["name"] for e in config["federated_extensions"]}
+    assert config["disabledExtensions"] == ["@jupyterlab/cell-toolbar-extension"]
     for chapter in CHAPTERS:
         shipped = json.loads((lite / "files" / "chapters" / chapter).read_text())
         assert shipped == json.loads(Path(ROOT, "chapters", chapter).read_text()), chapter
 
 
-def test_every_pyodide_file_in_the_site_is_the_official_one():
-    site = None
-    for candidate in Path(ROOT, "_build").glob("**/html/lite/static/pyodide/pyodide-lock.json"):
-        site = candidate.parent
-        break
-    assert site is not None, "no built site with lite/static/pyodide under _build (build the book first)"
+def test_every_pyodide_file_in_the_site_is_the_official_one(built_book):
+    site = Path(built_book, "lite", "static", "pyodide")
     with tarfile.open(NPM_TARBALL) as tar:
         official = json.load(tar.extractfile("package/pyodide-lock.json"))
         for core in ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
@@ -150,24 +151,10 @@ def test_the_chapter_page_offers_the_browser_and_binder_and_says_what_each_costs
 # --- a real browser, no network ---------------------------------------------------------------
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    served: list[str]
-
-    def log_message(self, *args):
-        pass
-
-    def end_headers(self):
-        self.served.append(self.path)
-        super().end_headers()
-
-
 @pytest.fixture(scope="module")
 def site(built_book):
-    served: list[str] = []
-    handler = functools.partial(type("H", (_Quiet,), {"served": served}), directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/", served
+    server, base, served = D.serve(built_book)
+    yield base, served
     server.shutdown()
 
 
@@ -177,9 +164,7 @@ def reader(site):
     pw_api = require_module("playwright.sync_api", "pip install playwright==1.65.2")
     exe = require_executable(CHROMIUM, "apt-get install -y chromium  (or set LNGEO_CHROMIUM)")
     pw = pw_api.sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=exe, args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+    browser = D.launch_chromium(pw, exe, offline=True)
     context = browser.new_context(viewport=VIEWPORT)
     base = site[0]
     external: list[str] = []
@@ -192,7 +177,7 @@ def reader(site):
             r.abort()
 
     context.route("**/*", route)
-    yield context, external
+    yield context, external, {"cold": True}
     context.close()
     browser.close()
     pw.stop()
@@ -203,7 +188,7 @@ def reader(site):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_runs_in_the_browser_offline_and_every_explorer_follows_the_mouse(chapter, site, reader):
     base, served = site
-    context, external = reader
+    context, external, cache = reader
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     stem = chapter.removesuffix(".ipynb")
     page = context.new_page()
@@ -226,6 +211,9 @@ def test_chapter_runs_in_the_browser_offline_and_every_explorer_follows_the_mous
                   if o["output_type"] == "error"]
         if errors or unrun:
             problems.append(f"error outputs {errors}; cells not run {unrun}")
+        exercise = page.evaluate(D.EXERCISE)
+        if exercise["index"] < 0 or "{exercise}" in exercise["text"] or "Exercise" not in exercise["text"]:
+            problems.append(f"the first exercise is not rendered as a MyST box: {exercise['text'][:120]!r}")
         explorers = D.explorers(page, cells) if not errors else []
         if not explorers and not errors:
             problems.append("no explorer was displayed")
@@ -265,13 +253,72 @@ def test_chapter_runs_in_the_browser_offline_and_every_explorer_follows_the_mous
         page.close()
     requests = served[first:]
     timing["requests"] = len(requests)
+    timing["megabytes"] = round(sum(n for _, n in requests) / 1e6, 1)
+    timing["cache"] = "cold" if cache["cold"] else "warm"
+    if cache["cold"]:  # what the page promises a first visit costs: "tens of megabytes"
+        cache["cold"] = False
+        if not 10 <= timing["megabytes"] < 100:
+            problems.append(f"a first visit downloaded {timing['megabytes']} MB, not 'tens of megabytes'")
     print(json.dumps(timing))
     records = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     records[stem] = timing
     TIMINGS.write_text(json.dumps(records, indent=1))
-    if not any(p.endswith("/static/pyodide/pyodide.asm.wasm") for p in served):
+    if not any(p.endswith("/static/pyodide/pyodide.asm.wasm") for p, _ in served):
         problems.append("the site never served pyodide.asm.wasm: where did the kernel come from?")
     if external:
         problems.append(f"requests to other hosts: {sorted(set(external))[:5]}")
     problems += [f"page error: {e}" for e in page_errors]
     assert not problems, f"{chapter}:\n  - " + "\n  - ".join(problems)
+
+
+# --- the build refuses what is not official ----------------------------------------------------
+
+
+def _lite_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lite_tool", Path(ROOT, "tools", "lite.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_stops_on_a_package_file_that_is_not_the_official_one(tmp_path):
+    lite = _lite_tool()
+    cache = Path(ROOT, "_build", ".cache", "lite")
+    fake = tmp_path / "cache"
+    (fake / "npm").mkdir(parents=True)
+    (fake / "npm" / NPM_TARBALL.name).symlink_to(NPM_TARBALL)
+    (fake / "wheels").mkdir()
+    for whl in (cache / "wheels").glob("*.whl"):
+        if whl.name != lite.PACKAGES_WHEEL:
+            (fake / "wheels" / whl.name).symlink_to(whl)
+    # The packages wheel, with one byte of numpy's wheel changed.
+    import zipfile
+
+    with zipfile.ZipFile(cache / "wheels" / lite.PACKAGES_WHEEL) as src, \
+            zipfile.ZipFile(fake / "wheels" / lite.PACKAGES_WHEEL, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if "/numpy-" in info.filename:
+                data = data[:-1] + bytes([data[-1] ^ 1])
+            dst.writestr(info, data)
+    with pytest.raises(SystemExit, match=r"numpy-2\.0\.2-.*SHA-256 .* is not the official lock's"):
+        lite.assemble(fake, tmp_path / "lite-dir")
+
+
+def test_the_build_stops_on_an_npm_tarball_that_is_not_npms(tmp_path):
+    lite = _lite_tool()
+    fake = tmp_path / "npm" / NPM_TARBALL.name
+    fake.parent.mkdir()
+    fake.write_bytes(NPM_TARBALL.read_bytes() + b"\0")
+    with pytest.raises(SystemExit, match="not npm's"):
+        lite.official_lock(tmp_path)
+
+
+def test_the_lock_closure_follows_dependencies_and_refuses_unknown_names():
+    lite = _lite_tool()
+    lock = {"packages": {"a": {"depends": ["B_c"]}, "b-c": {"depends": []}, "d": {"depends": []}}}
+    assert lite.closure(lock, roots=("a",)) == ["a", "b-c"]
+    with pytest.raises(SystemExit, match="'tokenizers' is not a package"):
+        lite.closure(lock, roots=("tokenizers",))

