@@ -26,6 +26,7 @@ import shutil
 import sys
 from pathlib import Path
 
+
 def _repo() -> Path:
     """The checkout whose ``lngeo`` the build imports (editable install): its ``tools/`` and
     ``lngeo`` make the lite dir, also for a book source elsewhere (the student edition)."""
@@ -35,7 +36,8 @@ def _repo() -> Path:
 
 
 def _tool(name: str):
-    spec = importlib.util.spec_from_file_location(f"_lngeo_tools_{name}", _repo() / "tools" / f"{name}.py")
+    path = _repo() / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_lngeo_tools_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -95,8 +97,9 @@ def run_box(lite_url: str, binder_url: str | None, recorded: bool) -> str:
     items = [
         f'<li><a href="{html.escape(lite_url)}">In your browser</a> (JupyterLite): nothing to install '
         "and no server. The first visit downloads tens of megabytes (Python compiled to "
-        "WebAssembly, numpy, matplotlib and this book's package, all served by this site); later "
-        "visits start from your browser's cache.</li>"
+        "WebAssembly, numpy, matplotlib and this book's package, all served by this site), "
+        "later visits come from your browser's cache. Running a chapter takes longer there than "
+        "on a server: Python compiled to WebAssembly is slower.</li>"
     ]
     if binder_url:
         items.append(

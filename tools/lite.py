@@ -20,7 +20,7 @@ Two steps, so that the build itself needs no network:
     * ``pypi/``: wheels for piplite: ``lngeo`` (built from this checkout), the pure-Python wheels
       of ``requirements-lite.txt`` and, when given, the recorded activations of chapter 7.
     * ``jupyter_lite_config.json``: the app's own extension (jupyterlab-myst, so MyST markdown
-      renders as in Binder's JupyterLab).
+      renders as in Binder's JupyterLab); no source maps.
     * ``jupyter-lite.json``: the PyPI fallback off (a reader's kernel loads exactly what the
       test ran), the cell toolbar off (see :data:`DISABLED`) and the app exposed to scripts
       (``window.jupyterapp``, used by the tests).
@@ -191,7 +191,8 @@ def assemble(cache: Path, lite_dir: Path, extra_wheels=()) -> dict:
     app = [w for w in wheels if w.name.startswith(APP_EXTENSIONS)]
     for whl in [*(w for w in wheels if w not in app), *map(Path, extra_wheels)]:
         shutil.copy2(whl, pypi / whl.name)
-    build = {"LiteBuildConfig": {"federated_extensions": [str(w.resolve()) for w in app]}}
+    build = {"LiteBuildConfig": {"federated_extensions": [str(w.resolve()) for w in app],
+                                 "no_sourcemaps": True}}  # 45 MB no reader downloads
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(build, indent=1) + "\n")
 
     config = {"jupyter-config-data": {
