@@ -97,8 +97,8 @@ def run_box(lite_url: str, binder_url: str | None, recorded: bool) -> str:
     items = [
         f'<li><a href="{html.escape(lite_url)}">In your browser</a> (JupyterLite): nothing to install '
         "and no server. The first visit downloads tens of megabytes (Python compiled to "
-        "WebAssembly, numpy, matplotlib and this book's package, all served by this site), "
-        "later visits come from your browser's cache. Running a chapter takes longer there than "
+        "WebAssembly, numpy, matplotlib and this book's package, all served by this site); on "
+        "later visits your browser serves much of it from its cache. Running a chapter takes longer there than "
         "on a server: Python compiled to WebAssembly is slower.</li>"
     ]
     if binder_url:

@@ -7,8 +7,9 @@ Usage: ``python benchmarks/lite.py [--drags K] [--chapters 01 05 ...]`` after ``
   but 127.0.0.1 resolvable: seconds from opening the chapter to its first slider a reader can
   move (the page opened, Pyodide started, the chapter's install cell and Run All done, the first
   explorer shown), with a **cold** cache (a new browser profile) and a **warm** one (the same
-  profile, the chapter opened again), and the megabytes the cold visit downloaded (from
-  127.0.0.1: what a cache saves here is transfer time, which a real network has and this does not);
+  profile, the chapter opened again), and the megabytes each visit downloaded (from
+  127.0.0.1: what a cache saves here is transfer time, which a real network has and this does not;
+  this server sends no Cache-Control, so the browser revalidates and gets 304s);
 * **per update**: median and 95th percentile of the time from releasing a slider (dragged with
   the mouse) to the page showing the kernel's new image, over ``K`` drags of the first
   explorer's first slider, in JupyterLite and in JupyterLab;
@@ -75,18 +76,7 @@ def _updates(page, explorer, drags: int) -> list[float]:
     index, mid, out = explorer
     times = []
     for k in range(drags):
-        before_state = D.kernel_state(page, mid, fresh=False)
-        before = page.evaluate(D.SHOWN, index)["png"]
-        D.drag_first_slider(page, out, dx=30 if k % 2 == 0 else -30)
-        released = time.monotonic()
-        while time.monotonic() - released < 60:
-            shown = page.evaluate(D.SHOWN, index)["png"]
-            if shown != before:
-                state = D.kernel_state(page, mid, fresh=False)
-                if shown == state["live"] and state["values"] != before_state["values"]:
-                    break
-            page.wait_for_timeout(10)
-        times.append(time.monotonic() - released)
+        times.append(D.drag_and_wait(page, index, mid, out, dx=30 if k % 2 == 0 else -30)["seconds"])
     return times
 
 
@@ -129,7 +119,9 @@ def main(argv=None) -> int:
                 page.close()
                 page = context.new_page()
                 page.set_default_timeout(300_000)
+                first = len(served)
                 row["warm"], _, _ = _open_and_run(page, f"{base}lite/lab/index.html?path={path}", path)
+                row["warm_mb"] = sum(n for _, n in served[first:]) / 1e6
                 context.close()
                 row["lite_med"], row["lite_p95"] = statistics.median(lite_updates), _p95(lite_updates)
                 if lab:
@@ -155,13 +147,14 @@ def main(argv=None) -> int:
         return f"{1000 * x:.0f}" if x is not None else "-"
 
     print(f"Per chapter, {args.drags} drags of the first explorer's first slider per front end.\n")
-    print("| chapter | lite: first slider, cold (s) | warm (s) | cold download (MB) | lite Run All (s) "
+    print("| chapter | lite: first slider, cold (s) | warm (s) | download cold / warm (MB) | lite Run All (s) "
           "| lite update median / p95 (ms) | JupyterLab Run All (s) | JupyterLab update median / p95 (ms) |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         lab_cols = (f"{r['lab_run_all']:.1f} | {ms(r['lab_med'])} / {ms(r['lab_p95'])}"
                     if "lab_run_all" in r else "- | -")
-        print(f"| {r['chapter']} | {r['cold']:.1f} | {r['warm']:.1f} | {r['mb']:.1f} | {r['lite_run_all']:.1f} "
+        print(f"| {r['chapter']} | {r['cold']:.1f} | {r['warm']:.1f} | {r['mb']:.1f} / {r['warm_mb']:.1f} "
+              f"| {r['lite_run_all']:.1f} "
               f"| {ms(r['lite_med'])} / {ms(r['lite_p95'])} | {lab_cols} |")
     total, lite = _size(HTML), _size(HTML / "lite")
     print(f"\nSite: {total / 1e6:.0f} MB with the lite app, {(total - lite) / 1e6:.0f} MB without it "

@@ -241,3 +241,27 @@ def drag_first_slider(page, output, dx: float = 45) -> None:
     page.mouse.down()
     page.mouse.move(x + dx, y, steps=6)
     page.mouse.up()
+
+
+def drag_and_wait(page, index: int, mid: str, output, dx: float = 45, timeout_s: float = 60) -> dict:
+    """Drag explorer ``mid``'s first slider (cell ``index``) and wait for the update.
+
+    Done when the page shows a new image and it is the kernel's image at the kernel's new value
+    (a drag sends several values: the first new image may not be the last). Returns ``seconds``
+    (from the release), ``before``/``shown`` (the PNGs, base64) and ``before_state``/``state``
+    (:func:`kernel_state`).
+    """
+    before_state = kernel_state(page, mid, fresh=False)
+    before = page.evaluate(SHOWN, index)["png"]
+    drag_first_slider(page, output, dx)
+    released = time.monotonic()
+    shown, state = before, before_state
+    while time.monotonic() - released < timeout_s:
+        shown = page.evaluate(SHOWN, index)["png"]
+        if shown != before:
+            state = kernel_state(page, mid, fresh=False)
+            if shown == state["live"] and state["values"] != before_state["values"]:
+                break
+        page.wait_for_timeout(10)
+    return {"seconds": time.monotonic() - released, "before": before, "shown": shown,
+            "before_state": before_state, "state": state}
