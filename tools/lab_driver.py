@@ -83,14 +83,17 @@ def start_jupyterlab(lab: str, chapters, work: Path, timeout_s: float = 180):
     # No "official Jupyter news?" toast over the notebook (it would also try to reach the web).
     settings = work / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    (settings / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
     port, token = _free_port(), secrets.token_hex(16)
     log = open(work / "lab.log", "w")
     proc = subprocess.Popen(
-        [lab, "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
+        [lab, "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}",
          f"--ServerApp.root_dir={chapters}", "--LabApp.expose_app_in_browser=True",
          "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.workspaces_dir=" + str(work / "workspaces"), "--LabApp.user_settings_dir=" + str(work / "settings")],
+         "--LabApp.workspaces_dir=" + str(work / "workspaces"),
+         "--LabApp.user_settings_dir=" + str(work / "settings")],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work,
     )
     log.close()
@@ -103,7 +106,8 @@ def start_jupyterlab(lab: str, chapters, work: Path, timeout_s: float = 180):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"JupyterLab did not start; log:\n{(work / 'lab.log').read_text()[-3000:]}")
+                tail = (work / "lab.log").read_text()[-3000:]
+                raise RuntimeError(f"JupyterLab did not start; log:\n{tail}")
             time.sleep(0.5)
 
 
