@@ -57,10 +57,7 @@ def _first_explorer(page, cells):
 def _open_and_run(page, url: str, path: str):
     """Open ``url``, Run All; return (seconds to the first movable slider, explorer handle)."""
     opened = time.monotonic()
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext")
-    assert page.evaluate(D.OPEN) == path
+    assert D.open_notebook(page, url) == path
     started = time.monotonic()
     cells = page.evaluate(D.RUN_ALL, 600_000)
     run_all = time.monotonic() - started

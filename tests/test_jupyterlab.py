@@ -94,10 +94,7 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
     problems: list[str] = []
     stem = chapter.removesuffix(".ipynb")
     try:
-        page.goto(f"{base}lab/tree/{chapter}?token={token}&reset", wait_until="domcontentloaded")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=180_000)
-        assert page.evaluate(D.OPEN) == chapter
+        assert D.open_notebook(page, f"{base}lab/tree/{chapter}?token={token}&reset") == chapter
         started = time.monotonic()
         cells = page.evaluate(D.RUN_ALL, RUN_ALL_TIMEOUT_S * 1000)
         unrun = [c["index"] for c in cells if c["count"] is None]
@@ -142,18 +139,9 @@ def test_chapter_runs_all_in_jupyterlab_and_every_explorer_follows_the_mouse(cha
             if layout["height"] > VIEWPORT["height"] - 120:
                 problems.append(f"{name}: {layout['height']:.0f} px tall; sliders and figure do not fit the window")
 
-            before = D.kernel_state(page, mid, fresh=False)
-            D.drag_first_slider(page, out)
-
-            # Wait until the kernel has the new value and the browser shows the kernel's image.
-            deadline, state, shown = time.monotonic() + 120, None, None
-            while time.monotonic() < deadline:
-                state = D.kernel_state(page, mid, fresh=False)
-                shown = page.evaluate(D.SHOWN, index)
-                if state["values"] != before["values"] and shown["png"] == state["live"]:
-                    break
-                page.wait_for_timeout(500)
-            if state["values"] == before["values"]:
+            # Until the kernel has the new value and the browser shows the kernel's image.
+            move = D.drag_and_wait(page, index, mid, out, timeout_s=120)
+            if move["state"]["values"] == move["before_state"]["values"]:
                 problems.append(f"{name}: dragging the first slider did not change the kernel's value")
                 continue
             state = D.kernel_state(page, mid, fresh=True)

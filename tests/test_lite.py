@@ -46,6 +46,7 @@ from conftest import ROOT, require_executable, require_module
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import lab_driver as D  # noqa: E402
+import lite as lite_tool  # noqa: E402  (tools/lite.py)
 
 CHROMIUM = os.environ.get("LNGEO_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("LNGEO_SCREENSHOTS") or Path(ROOT, "_build", "screenshots"))
@@ -201,10 +202,8 @@ def test_chapter_runs_in_the_browser_offline_and_every_explorer_follows_the_mous
     timing: dict = {"chapter": stem}
     try:
         opened = time.monotonic()
-        page.goto(f"{base}lite/lab/index.html?path=chapters/{chapter}", wait_until="domcontentloaded")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext")
-        assert page.evaluate(D.OPEN) == f"chapters/{chapter}"
+        url = f"{base}lite/lab/index.html?path=chapters/{chapter}"
+        assert D.open_notebook(page, url) == f"chapters/{chapter}"
         cells = page.evaluate(D.RUN_ALL, RUN_ALL_TIMEOUT_S * 1000)
         timing["run_all_s"] = round(time.monotonic() - opened, 2)
         unrun = [c["index"] for c in cells if c["count"] is None]
@@ -262,51 +261,39 @@ def test_chapter_runs_in_the_browser_offline_and_every_explorer_follows_the_mous
 # --- the build refuses what is not official ----------------------------------------------------
 
 
-def _lite_tool():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("lite_tool", Path(ROOT, "tools", "lite.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_build_stops_on_a_package_file_that_is_not_the_official_one(tmp_path):
-    lite = _lite_tool()
     cache = Path(ROOT, "_build", ".cache", "lite")
     fake = tmp_path / "cache"
     (fake / "npm").mkdir(parents=True)
     (fake / "npm" / NPM_TARBALL.name).symlink_to(NPM_TARBALL)
     (fake / "wheels").mkdir()
     for whl in (cache / "wheels").glob("*.whl"):
-        if whl.name != lite.PACKAGES_WHEEL:
+        if whl.name != lite_tool.PACKAGES_WHEEL:
             (fake / "wheels" / whl.name).symlink_to(whl)
     # The packages wheel, with one byte of numpy's wheel changed.
     import zipfile
 
-    with zipfile.ZipFile(cache / "wheels" / lite.PACKAGES_WHEEL) as src, \
-            zipfile.ZipFile(fake / "wheels" / lite.PACKAGES_WHEEL, "w") as dst:
+    with zipfile.ZipFile(cache / "wheels" / lite_tool.PACKAGES_WHEEL) as src, \
+            zipfile.ZipFile(fake / "wheels" / lite_tool.PACKAGES_WHEEL, "w") as dst:
         for info in src.infolist():
             data = src.read(info)
             if "/numpy-" in info.filename:
                 data = data[:-1] + bytes([data[-1] ^ 1])
             dst.writestr(info, data)
     with pytest.raises(SystemExit, match=r"numpy-2\.0\.2-.*SHA-256 .* is not the official lock's"):
-        lite.assemble(fake, tmp_path / "lite-dir")
+        lite_tool.assemble(fake, tmp_path / "lite-dir")
 
 
 def test_the_build_stops_on_an_npm_tarball_that_is_not_npms(tmp_path):
-    lite = _lite_tool()
     fake = tmp_path / "npm" / NPM_TARBALL.name
     fake.parent.mkdir()
     fake.write_bytes(NPM_TARBALL.read_bytes() + b"\0")
     with pytest.raises(SystemExit, match="not npm's"):
-        lite.official_lock(tmp_path)
+        lite_tool.official_lock(tmp_path)
 
 
 def test_the_lock_closure_follows_dependencies_and_refuses_unknown_names():
-    lite = _lite_tool()
     lock = {"packages": {"a": {"depends": ["B_c"]}, "b-c": {"depends": []}, "d": {"depends": []}}}
-    assert lite.closure(lock, roots=("a",)) == ["a", "b-c"]
+    assert lite_tool.closure(lock, roots=("a",)) == ["a", "b-c"]
     with pytest.raises(SystemExit, match="'tokenizers' is not a package"):
-        lite.closure(lock, roots=("tokenizers",))
+        lite_tool.closure(lock, roots=("tokenizers",))

@@ -224,6 +224,15 @@ def kernel_state(page, mid: str, fresh: bool) -> dict:
     return json.loads(res["out"].strip().splitlines()[-1])
 
 
+def open_notebook(page, url: str) -> str:
+    """Go to ``url`` (a notebook in JupyterLab or JupyterLite); return the notebook's path once
+    the app is restored and the notebook's kernel session exists."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext")
+    return page.evaluate(OPEN)
+
+
 def explorers(page, cells) -> list[tuple[int, str]]:
     """``(cell index, widget model id)`` of every explorer the Run All ``cells`` displayed."""
     res = page.evaluate(KERNEL, EXPLORER_VIEWS)

@@ -276,18 +276,12 @@ def call_student(fn: Callable, args: tuple, timeout: float | None = None) -> _Ca
     Where :data:`CAN_TIME_OUT` is False (Pyodide) the call has no time limit.
     """
     timeout = TIMEOUT_S if timeout is None else timeout
-    if not CAN_TIME_OUT:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return _call_unlimited(fn, args)
-    use_alarm = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    )
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # a NaN or an overflow is judged from the value
-        if use_alarm:
+        if not CAN_TIME_OUT:
+            return _call_unlimited(fn, args)
+        if (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+                and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)):
             return _call_with_alarm(fn, args, timeout)
         return _call_in_thread(fn, args, timeout)
 
